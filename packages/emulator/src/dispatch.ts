@@ -1,0 +1,204 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Authenticator } from './auth.js';
+import { CONTAINER_PATH, type ContainerService } from './container.js';
+import { CONTROL_PREFIX, type ControlService } from './control.js';
+import type { EmulatedService, EndpointFault, FaultRegistry } from './faults.js';
+import { readBody } from './http/body.js';
+import { AwsError, s3Error, stsError } from './http/errors.js';
+import { jsonReply, type Reply, textReply, writeReply, xmlReply } from './http/reply.js';
+import { newRequestId } from './ids.js';
+import { type ImdsService, imdsAction } from './imds.js';
+import { handleS3 } from './s3/handlers.js';
+import { routeS3 } from './s3/route.js';
+import type { ObjectStore } from './s3/store.js';
+import { splitUrl, type WireRequest } from './sigv4/canonical.js';
+import type { StatsRecorder } from './stats.js';
+import { type StsService, stsParams } from './sts.js';
+import { toXml } from './xml.js';
+
+type Service = EmulatedService | 'control';
+
+export interface DispatchDeps {
+  auth: Authenticator;
+  sts: StsService;
+  imds: ImdsService;
+  container: ContainerService;
+  control: ControlService;
+  store: ObjectStore;
+  faults: FaultRegistry;
+  stats: StatsRecorder;
+  region: string;
+  maxBodySize: number;
+  /** Server time as sent in `Date` headers (process clock plus injected skew). */
+  serverTime: () => number;
+}
+
+/** Which emulated service a request is for; STS needs the body to know its action. */
+function serviceOf(request: WireRequest): Service {
+  const { path, query } = splitUrl(request.url);
+  if (path === CONTAINER_PATH) return 'container';
+  if (path.startsWith(CONTROL_PREFIX)) return 'control';
+  if (path.startsWith('/latest/') && !Authenticator.isSigned(request)) return 'imds';
+  const form = request.headers['content-type']?.[0]?.startsWith('application/x-www-form-urlencoded');
+  if (path === '/' && ((request.method === 'POST' && form) || /(^|&)Action=/.test(query))) return 'sts';
+  return 's3';
+}
+
+function renderError(service: Service, error: AwsError, requestId: string): Reply {
+  switch (service) {
+    case 's3':
+      return xmlReply(
+        toXml('Error', {
+          Code: error.code,
+          Message: error.message,
+          ...error.fields,
+          RequestId: requestId,
+          HostId: requestId,
+        }),
+        {},
+        error.status,
+      );
+    case 'sts':
+      return xmlReply(
+        toXml(
+          'ErrorResponse',
+          { Error: { Type: error.type, Code: error.code, Message: error.message }, RequestId: requestId },
+          'https://sts.amazonaws.com/doc/2011-06-15/',
+        ),
+        { 'content-type': 'text/xml' },
+        error.status,
+      );
+    case 'imds':
+      return textReply(error.message, error.status);
+    default:
+      return jsonReply({ code: error.code, message: error.message }, error.status);
+  }
+}
+
+function faultError(
+  service: EmulatedService,
+  fault: Exclude<EndpointFault, { type: 'delay' | 'drop' }>,
+): AwsError {
+  if (fault.type === 'throttle') {
+    if (service === 's3') return s3Error('SlowDown');
+    if (service === 'sts') return stsError('Throttling');
+    return new AwsError('TooManyRequests', 429, 'Too Many Requests');
+  }
+  const internal =
+    service === 's3' ? s3Error('InternalError') : service === 'sts' ? stsError('InternalFailure') : undefined;
+  const status = fault.status ?? 500;
+  return new AwsError(
+    fault.code ?? internal?.code ?? 'InternalError',
+    status,
+    fault.message ?? internal?.message ?? 'Internal Server Error',
+  );
+}
+
+/** Routes one HTTP request through stats, faults, authentication and the service that answers it. */
+export class Dispatcher {
+  constructor(private readonly deps: DispatchDeps) {}
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const { deps } = this;
+    const requestId = newRequestId();
+    const request: WireRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headersDistinct,
+    };
+    const service = serviceOf(request);
+    const head = request.method === 'HEAD';
+    const baseHeaders: Record<string, string> = {
+      date: new Date(deps.serverTime()).toUTCString(),
+      [service === 'sts' ? 'x-amzn-requestid' : 'x-amz-request-id']: requestId,
+    };
+    let reply: Reply;
+    try {
+      reply = await this.answer(service, request, req, requestId);
+    } catch (error) {
+      if (error === DROPPED) {
+        req.socket.destroy();
+        return;
+      }
+      const awsError =
+        error instanceof AwsError ? error : s3Error('InternalError', `Emulator error: ${String(error)}`);
+      if (!(error instanceof AwsError))
+        process.emitWarning(`credwatch-emulator: ${String((error as Error)?.stack ?? error)}`);
+      if (service !== 'control') deps.stats.recordError(awsError.code);
+      // S3 answers a failed HEAD with the bare status: no body, so no error code reaches the client.
+      reply = renderError(service, awsError, requestId);
+      if (awsError.code === 'EntityTooLarge' || awsError.code === 'IncompleteBody')
+        baseHeaders.connection = 'close';
+    }
+    writeReply(res, reply, head, baseHeaders);
+  };
+
+  private async answer(
+    service: Service,
+    request: WireRequest,
+    req: IncomingMessage,
+    requestId: string,
+  ): Promise<Reply> {
+    const { deps } = this;
+    const body = await readBody(req, deps.maxBodySize).catch((error) => {
+      if (service !== 'control') deps.stats.recordCall(service, 'unreadable');
+      throw error;
+    });
+    if (service === 'control') {
+      return deps.control.handle(
+        request.method,
+        splitUrl(request.url).path.slice(CONTROL_PREFIX.length),
+        body,
+      );
+    }
+    const stsRequest = service === 'sts' ? stsParams(request, body) : undefined;
+    const action = this.actionOf(service, request, stsRequest);
+    deps.stats.recordCall(service, action);
+    await this.injectFault(service, action);
+
+    switch (service) {
+      case 'imds':
+        return deps.imds.handle(imdsAction(request.method, request.url), request);
+      case 'container':
+        return deps.container.handle(request);
+      case 'sts': {
+        if (action === 'unknown') throw stsError('MissingAction');
+        return deps.sts.handle(action, stsRequest as Map<string, string>, request, body, requestId);
+      }
+      case 's3': {
+        const route = routeS3(request.method, request.url);
+        const auth = deps.auth.authenticate('s3', route.action, request, body);
+        return handleS3({ route, request, auth, store: deps.store, region: deps.region });
+      }
+    }
+  }
+
+  private actionOf(
+    service: EmulatedService,
+    request: WireRequest,
+    stsRequest: Map<string, string> | undefined,
+  ): string {
+    switch (service) {
+      case 'sts':
+        return stsRequest?.get('Action') || 'unknown';
+      case 's3':
+        return routeS3(request.method, request.url).action;
+      case 'imds':
+        return imdsAction(request.method, request.url);
+      case 'container':
+        return 'credentials';
+    }
+  }
+
+  private async injectFault(service: EmulatedService, action: string): Promise<void> {
+    const fault = this.deps.faults.take(service, action);
+    if (!fault) return;
+    if (fault.type === 'drop') throw DROPPED;
+    if (fault.type === 'delay') await sleep(fault.ms);
+    else throw faultError(service, fault);
+  }
+}
+
+/** Thrown to make the dispatcher close the connection without answering. */
+const DROPPED = Symbol('dropped');
