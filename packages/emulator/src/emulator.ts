@@ -63,6 +63,19 @@ function rawErrorResponse(code: string, message: string): string {
   return `HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/** The S3 code for an HTTP parser failure: the request never reached a service. */
+function httpParserError(code: string | undefined): [code: string, message: string] {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return ['RequestHeaderSectionTooLarge', 'Your request header section exceeds the maximum allowed size.'];
+  if (code === 'HPE_INVALID_EOF_STATE') {
+    return [
+      'IncompleteBody',
+      'You did not provide the number of bytes specified by the Content-Length HTTP header',
+    ];
+  }
+  return ['InvalidRequest', 'The request is not valid HTTP/1.1.'];
+}
+
 /** Starts the emulator on loopback; resolves once it is listening. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const settings = resolveOptions(options);
@@ -113,15 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer({ maxHeaderSize: 16 * 1024 }, dispatcher.handle);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    socket.end(
-      rawErrorResponse(
-        tooLarge ? 'RequestHeaderSectionTooLarge' : 'InvalidRequest',
-        tooLarge
-          ? 'Your request header section exceeds the maximum allowed size.'
-          : 'The request is not valid HTTP/1.1.',
-      ),
-    );
+    socket.end(rawErrorResponse(...httpParserError(error.code)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
