@@ -126,11 +126,11 @@ export class Dispatcher {
       if (!(error instanceof AwsError))
         process.emitWarning(`credwatch-emulator: ${String((error as Error)?.stack ?? error)}`);
       if (service !== 'control') deps.stats.recordError(awsError.code);
-      // S3 answers a failed HEAD with the bare status: no body, so no error code reaches the client.
       reply = renderError(service, awsError, requestId);
       if (awsError.code === 'EntityTooLarge' || awsError.code === 'IncompleteBody')
         baseHeaders.connection = 'close';
     }
+    // A HEAD answer carries no body, errors included: S3 clients see only the bare status.
     writeReply(res, reply, head, baseHeaders);
   };
 
