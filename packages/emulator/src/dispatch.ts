@@ -152,42 +152,50 @@ export class Dispatcher {
         body,
       );
     }
-    const stsRequest = service === 'sts' ? stsParams(request, body) : undefined;
-    const action = this.actionOf(service, request, stsRequest);
+    const { action, answer } = this.route(service, request, body, requestId);
     deps.stats.recordCall(service, action);
     await this.injectFault(service, action);
+    return answer();
+  }
 
+  /** Names the action (for stats and faults) and binds the handler that answers it, parsing the request once. */
+  private route(
+    service: EmulatedService,
+    request: WireRequest,
+    body: Buffer,
+    requestId: string,
+  ): { action: string; answer: () => Reply } {
+    const { deps } = this;
     switch (service) {
-      case 'imds':
-        return deps.imds.handle(imdsAction(request.method, request.url), request);
+      case 'imds': {
+        const action = imdsAction(request.method, request.url);
+        return { action, answer: () => deps.imds.handle(action, request) };
+      }
       case 'container':
-        return deps.container.handle(request);
+        return { action: 'credentials', answer: () => deps.container.handle(request) };
       case 'sts': {
-        if (action === 'unknown') throw stsError('MissingAction');
-        return deps.sts.handle(action, stsRequest as Map<string, string>, request, body, requestId);
+        const params = stsParams(request, body);
+        const action = params.get('Action');
+        if (!action) {
+          return {
+            action: 'unknown',
+            answer: () => {
+              throw stsError('MissingAction');
+            },
+          };
+        }
+        return { action, answer: () => deps.sts.handle(action, params, request, body, requestId) };
       }
       case 's3': {
         const route = routeS3(request.method, request.url);
-        const auth = deps.auth.authenticate('s3', route.action, request, body);
-        return handleS3({ route, request, auth, store: deps.store, region: deps.region });
+        return {
+          action: route.action,
+          answer: () => {
+            const auth = deps.auth.authenticate('s3', route.action, request, body);
+            return handleS3({ route, request, auth, store: deps.store, region: deps.region });
+          },
+        };
       }
-    }
-  }
-
-  private actionOf(
-    service: EmulatedService,
-    request: WireRequest,
-    stsRequest: Map<string, string> | undefined,
-  ): string {
-    switch (service) {
-      case 'sts':
-        return stsRequest?.get('Action') || 'unknown';
-      case 's3':
-        return routeS3(request.method, request.url).action;
-      case 'imds':
-        return imdsAction(request.method, request.url);
-      case 'container':
-        return 'credentials';
     }
   }
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { CONTROL_PREFIX, ControlService } from './control.js';
 import { CredentialStore, type IssuedCredentials, type LongTermKey } from './credentials.js';
 import { Dispatcher } from './dispatch.js';
 import { type EmulatorFaults, FaultRegistry } from './faults.js';
+import { type AwsError, s3Error } from './http/errors.js';
 import { ImdsService } from './imds.js';
 import { type EmulatorOptions, resolveOptions } from './options.js';
 import { RotatingCredentials } from './rotating-credentials.js';
@@ -58,22 +59,16 @@ export interface Emulator {
 }
 
 /** What an HTTP parser error gets: S3's XML, then the connection closes. */
-function rawErrorResponse(code: string, message: string): string {
+function rawErrorResponse({ code, message, status }: AwsError): string {
   const body = toXml('Error', { Code: code, Message: message });
-  return `HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
-/** The S3 code for an HTTP parser failure: the request never reached a service. */
-function httpParserError(code: string | undefined): [code: string, message: string] {
-  if (code === 'HPE_HEADER_OVERFLOW')
-    return ['RequestHeaderSectionTooLarge', 'Your request header section exceeds the maximum allowed size.'];
-  if (code === 'HPE_INVALID_EOF_STATE') {
-    return [
-      'IncompleteBody',
-      'You did not provide the number of bytes specified by the Content-Length HTTP header',
-    ];
-  }
-  return ['InvalidRequest', 'The request is not valid HTTP/1.1.'];
+/** The S3 error for an HTTP parser failure: the request never reached a service. */
+function httpParserError(code: string | undefined): AwsError {
+  if (code === 'HPE_HEADER_OVERFLOW') return s3Error('RequestHeaderSectionTooLarge');
+  if (code === 'HPE_INVALID_EOF_STATE') return s3Error('IncompleteBody');
+  return s3Error('InvalidRequest', 'The request is not valid HTTP/1.1.');
 }
 
 /** Starts the emulator on loopback; resolves once it is listening. */
@@ -126,7 +121,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer({ maxHeaderSize: 16 * 1024 }, dispatcher.handle);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    socket.end(rawErrorResponse(...httpParserError(error.code)));
+    socket.end(rawErrorResponse(httpParserError(error.code)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

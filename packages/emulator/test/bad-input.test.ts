@@ -147,26 +147,15 @@ describe('S3 bad bodies', () => {
       body: 'only part',
     });
     const etag = part.headers.get('etag');
-    const garbage = await sendSigned(emulator.endpoint, key, {
-      method: 'POST',
-      path: '/keep/mp.bin',
-      query: { uploadId },
-      body: '<Complete<<>',
-    });
+    const complete = (body: string) =>
+      sendSigned(emulator.endpoint, key, { method: 'POST', path: '/keep/mp.bin', query: { uploadId }, body });
+    const onePart = (partEtag: string) =>
+      `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${partEtag}</ETag></Part></CompleteMultipartUpload>`;
+    const garbage = await complete('<Complete<<>');
     expect([garbage.status, code(await garbage.text())]).toEqual([400, 'MalformedXML']);
-    const wrongEtag = await sendSigned(emulator.endpoint, key, {
-      method: 'POST',
-      path: '/keep/mp.bin',
-      query: { uploadId },
-      body: '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"0000"</ETag></Part></CompleteMultipartUpload>',
-    });
+    const wrongEtag = await complete(onePart('"0000"'));
     expect([wrongEtag.status, code(await wrongEtag.text())]).toEqual([400, 'InvalidPart']);
-    const done = await sendSigned(emulator.endpoint, key, {
-      method: 'POST',
-      path: '/keep/mp.bin',
-      query: { uploadId },
-      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`,
-    });
+    const done = await complete(onePart(etag as string));
     expect(done.status).toBe(200);
     const got = await sendSigned(emulator.endpoint, key, { method: 'GET', path: '/keep/mp.bin' });
     expect(await got.text()).toBe('only part');

@@ -3,7 +3,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
-import { sendSigned, signRequest, toWire } from './signing.js';
+import { fetchSigned, sendSigned, signRequest } from './signing.js';
 
 // STREAMING-AWS4-HMAC-SHA256-PAYLOAD: every chunk is signed, chained from the seed signature. The chunk
 // signatures here come from the SDK's own signer (`signer.sign(stringToSign)`), not from the emulator's code.
@@ -56,11 +56,8 @@ async function chunkedPut(chunks: Buffer[], tamper?: (body: Buffer) => Buffer): 
       Buffer.from('\r\n'),
     );
   }
-  const body = tamper ? tamper(Buffer.concat(parts)) : Buffer.concat(parts);
-  const wire = toWire(signed);
-  const headers = { ...signed.headers };
-  delete headers.host;
-  return fetch(`${emulator.endpoint}${wire.url}`, { method: 'PUT', headers, body });
+  const body = Buffer.concat(parts);
+  return fetchSigned(emulator.endpoint, signed, tamper ? tamper(body) : body);
 }
 
 describe('signed aws-chunked uploads', () => {

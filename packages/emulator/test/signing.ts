@@ -80,16 +80,21 @@ export function toWire(signed: {
   };
 }
 
+/** Sends an already signed request to the emulator with `fetch` (which sets `host` itself). */
+export function fetchSigned(
+  endpoint: string,
+  signed: { method: string; path: string; query: Record<string, string>; headers: Record<string, string> },
+  body?: string | Buffer,
+): Promise<Response> {
+  const { host: _host, ...headers } = signed.headers;
+  return fetch(`${endpoint}${toWire(signed).url}`, { method: signed.method, headers, body });
+}
+
 /** Signs and sends a request to the emulator with `fetch`. */
 export async function sendSigned(
   endpoint: string,
   key: LongTermKey,
   request: UnsignedRequest,
 ): Promise<Response> {
-  const url = new URL(endpoint);
-  const signed = await signRequest(url.host, key, request);
-  const wire = toWire(signed);
-  const headers = { ...signed.headers };
-  delete headers.host;
-  return fetch(`${endpoint}${wire.url}`, { method: signed.method, headers, body: request.body });
+  return fetchSigned(endpoint, await signRequest(new URL(endpoint).host, key, request), request.body);
 }
