@@ -11,13 +11,6 @@ const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
-export const STS_ACTIONS = [
-  'AssumeRole',
-  'AssumeRoleWithWebIdentity',
-  'GetSessionToken',
-  'GetCallerIdentity',
-] as const;
-
 export interface StsSettings {
   accountId: string;
   /** Lifetime of credentials when the caller does not ask for `DurationSeconds`. */
