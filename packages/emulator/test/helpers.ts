@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -18,36 +15,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { expect } from 'vitest';
 import type { Emulator } from '../src/index.js';
 
-/** Keeps the SDK away from the developer's own ~/.aws files and any ambient credentials. */
-export function isolateAwsEnvironment(): void {
-  const home = mkdtempSync(join(tmpdir(), 'credwatch-home-'));
-  process.env.HOME = home;
-  process.env.AWS_CONFIG_FILE = join(home, 'config');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, 'credentials');
-  for (const name of Object.keys(process.env)) {
-    if (
-      /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|ROLE_ARN|WEB_IDENTITY_TOKEN_FILE|CONTAINER_|EC2_METADATA|ENDPOINT_URL|REGION)/.test(
-        name,
-      )
-    ) {
-      delete process.env[name];
-    }
-  }
-}
-
-/** Runs `fn` with extra environment variables, then puts the environment back as it was. */
-export async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
+export { isolateAwsEnvironment, uniqueBucket, withEnv, writeFile } from '@credwatch/test-support';
 
 export function s3Client(emulator: Emulator, config: S3ClientConfig = {}): S3Client {
   return new S3Client({
@@ -67,12 +35,6 @@ export function patternedBody(size: number): Buffer {
   const body = Buffer.alloc(size);
   for (let i = 0; i < size; i += 4) body.writeUInt32BE(i, i);
   return body;
-}
-
-let bucketCounter = 0;
-export function uniqueBucket(prefix = 'bucket'): string {
-  bucketCounter++;
-  return `${prefix}-${process.pid}-${bucketCounter}`;
 }
 
 /** The S3 calls an app makes: bucket, put, get, head, list, a multipart upload, delete. */
@@ -128,12 +90,6 @@ export const ROUND_TRIP_SIGNINGS = {
   's3:ListObjectsV2': 2,
   's3:DeleteObject': 1,
 };
-
-export function writeFile(dir: string, name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 export interface RawResponse {
   status: number;

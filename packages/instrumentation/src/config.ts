@@ -1,0 +1,40 @@
+import type { AwsCredentialsInstrumentationConfig } from './types.js';
+
+function describe(value: unknown): string {
+  return typeof value === 'string'
+    ? JSON.stringify(value)
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+}
+
+function fail(setting: string, expected: string, value: unknown): never {
+  throw new TypeError(
+    `@credwatch/instrumentation: config.${setting} must be ${expected}, got ${describe(value)}`,
+  );
+}
+
+/** Checks a config at construction and at every `setConfig`, naming the setting that is wrong. */
+export function validateConfig(
+  config: AwsCredentialsInstrumentationConfig,
+): AwsCredentialsInstrumentationConfig {
+  if (config === null || typeof config !== 'object') fail('', 'an object', config);
+  const { enabled, services, accessKeyFingerprint, refreshHook, rejectionHook } = config;
+  if (enabled !== undefined && typeof enabled !== 'boolean') fail('enabled', 'a boolean', enabled);
+  if (
+    services !== undefined &&
+    (!Array.isArray(services) ||
+      services.some((service) => typeof service !== 'string' || service.trim() === ''))
+  ) {
+    fail('services', "an array of SDK service ids such as ['S3', 'STS']", services);
+  }
+  if (accessKeyFingerprint !== undefined && typeof accessKeyFingerprint !== 'boolean') {
+    fail('accessKeyFingerprint', 'a boolean', accessKeyFingerprint);
+  }
+  if (refreshHook !== undefined && typeof refreshHook !== 'function')
+    fail('refreshHook', 'a function', refreshHook);
+  if (rejectionHook !== undefined && typeof rejectionHook !== 'function') {
+    fail('rejectionHook', 'a function', rejectionHook);
+  }
+  return config;
+}

@@ -1,0 +1,4 @@
+export { AwsCredentialsInstrumentation, instrumentClient } from './instrumentation.js';
+export * from './semconv.js';
+export * from './types.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';

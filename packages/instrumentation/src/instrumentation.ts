@@ -1,0 +1,169 @@
+import { diag } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  type InstrumentationModuleDefinition,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+} from '@opentelemetry/instrumentation';
+import { instrumentClientOnce } from './client-observer.js';
+import { validateConfig } from './config.js';
+import { IdentityRegistry } from './identities.js';
+import type { SdkClient } from './internal-types.js';
+import { CredentialMetrics } from './metrics.js';
+import { patchDefaultProvider, patchProviderFactory, unpatchExport } from './provider-hooks.js';
+import { patchedSend } from './send-hook.js';
+import { DEFAULT_CHAIN_MODULE, PROVIDER_MODULES } from './sources.js';
+import type { Telemetry } from './telemetry.js';
+import type { AwsCredentialsInstrumentationConfig } from './types.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+const SEND_PATCHED = Symbol.for('credwatch.instrumentation.send');
+
+type ClientModule = { Client?: { prototype: Record<PropertyKey, unknown> } };
+
+let latestEnabled: AwsCredentialsInstrumentation | undefined;
+
+/**
+ * OpenTelemetry instrumentation for AWS SDK v3 credentials: which source signed each request, how long its
+ * credentials had left, every real refresh by a credential provider, and every credential rejection.
+ */
+export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCredentialsInstrumentationConfig> {
+  // Assigned from the base constructor (init, _updateMetricInstruments) before field initialisers run.
+  declare private credentialMetrics: CredentialMetrics;
+  declare private telemetryView: Telemetry | undefined;
+
+  constructor(config: AwsCredentialsInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, validateConfig(config));
+  }
+
+  override setConfig(config: AwsCredentialsInstrumentationConfig = {}): void {
+    super.setConfig(validateConfig(config));
+  }
+
+  override enable(): void {
+    super.enable();
+    latestEnabled = this;
+  }
+
+  override disable(): void {
+    super.disable();
+    if (latestEnabled === this) latestEnabled = undefined;
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.credentialMetrics = new CredentialMetrics(this.meter);
+  }
+
+  /**
+   * Instruments one client explicitly, for code the require hooks cannot reach (bundled Lambda handlers,
+   * esbuild output). Safe to combine with the hooks: a client is instrumented once, whoever gets there first.
+   */
+  instrumentClient<Client extends object>(client: Client): Client {
+    instrumentClientOnce(this.telemetry, client as unknown as SdkClient, 'explicit');
+    return client;
+  }
+
+  protected init(): InstrumentationModuleDefinition[] {
+    const patchClient = (moduleExports: ClientModule) => this.patchClientClass(moduleExports);
+    const unpatchClient = (moduleExports: ClientModule) => this.unpatchClientClass(moduleExports);
+    return [
+      // Since @smithy/core 3.24 the client lives in its `client` submodule (and @smithy/smithy-client 4.x re-exports it).
+      new InstrumentationNodeModuleDefinition('@smithy/core', ['>=3.24.0'], undefined, undefined, [
+        new InstrumentationNodeModuleFile(
+          '@smithy/core/dist-cjs/submodules/client/index.js',
+          ['>=3.24.0'],
+          patchClient,
+          unpatchClient,
+        ),
+      ]),
+      new InstrumentationNodeModuleDefinition(
+        '@smithy/smithy-client',
+        ['>=1.0.3'],
+        patchClient,
+        unpatchClient,
+      ),
+      new InstrumentationNodeModuleDefinition(
+        '@aws-sdk/smithy-client',
+        ['^3.1.0'],
+        patchClient,
+        unpatchClient,
+      ),
+      ...PROVIDER_MODULES.map(
+        ({ module, versions, factories }) =>
+          new InstrumentationNodeModuleDefinition(
+            module,
+            versions,
+            (moduleExports: object) =>
+              factories.reduce(
+                (patched, factory) => patchProviderFactory(this.telemetry, patched, factory),
+                moduleExports,
+              ),
+            (moduleExports: object) => {
+              for (const factory of factories) unpatchExport(moduleExports, factory.exportName);
+            },
+          ),
+      ),
+      new InstrumentationNodeModuleDefinition(
+        DEFAULT_CHAIN_MODULE.module,
+        DEFAULT_CHAIN_MODULE.versions,
+        (moduleExports: object) => patchDefaultProvider(this.telemetry, moduleExports),
+        (moduleExports: object) => unpatchExport(moduleExports, 'defaultProvider'),
+      ),
+    ];
+  }
+
+  private patchClientClass(moduleExports: ClientModule): ClientModule {
+    const prototype = moduleExports?.Client?.prototype;
+    if (prototype === undefined || typeof prototype.send !== 'function' || prototype[SEND_PATCHED])
+      return moduleExports;
+    const original = prototype.send as (...args: unknown[]) => unknown;
+    prototype.send = patchedSend(this.telemetry, original);
+    Object.defineProperty(prototype, SEND_PATCHED, { value: original, configurable: true });
+    return moduleExports;
+  }
+
+  private unpatchClientClass(moduleExports: ClientModule): void {
+    const prototype = moduleExports?.Client?.prototype;
+    const original = prototype?.[SEND_PATCHED];
+    if (prototype === undefined || typeof original !== 'function') return;
+    prototype.send = original;
+    delete prototype[SEND_PATCHED];
+  }
+
+  /** The live view the hooks read: providers and config changes apply to clients instrumented earlier. */
+  private get telemetry(): Telemetry {
+    if (this.telemetryView === undefined) {
+      const instrumentation = this;
+      const registry = new IdentityRegistry();
+      this.telemetryView = {
+        get tracer() {
+          return instrumentation.tracer;
+        },
+        get metrics() {
+          return instrumentation.credentialMetrics;
+        },
+        get config() {
+          return instrumentation.getConfig();
+        },
+        registry,
+        diag: this._diag,
+        isEnabled: () => this.isEnabled(),
+      };
+    }
+    return this.telemetryView;
+  }
+}
+
+/**
+ * Instruments one client with the most recently enabled `AwsCredentialsInstrumentation`; see
+ * `AwsCredentialsInstrumentation#instrumentClient`. Returns the client, unchanged when none is enabled.
+ */
+export function instrumentClient<Client extends object>(client: Client): Client {
+  if (latestEnabled === undefined) {
+    diag.warn(
+      '@credwatch/instrumentation: instrumentClient() called before an AwsCredentialsInstrumentation was enabled',
+    );
+    return client;
+  }
+  return latestEnabled.instrumentClient(client);
+}

@@ -1,0 +1,70 @@
+/**
+ * The slices of AWS SDK v3 objects credwatch reads, typed structurally: the SDK is never a dependency and
+ * its types never reach the public declarations.
+ */
+
+export interface AwsIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** Feature ids set by the SDK's `setCredentialFeature`, e.g. `{ CREDENTIALS_ENV_VARS: 'g' }`. */
+  $source?: Record<string, string>;
+}
+
+export type IdentityProvider = ((options?: ProviderOptions) => Promise<AwsIdentity>) & {
+  memoized?: boolean;
+  configBound?: boolean;
+  attributed?: boolean;
+};
+
+export interface ProviderOptions {
+  forceRefresh?: boolean;
+  [key: string]: unknown;
+}
+
+export interface SdkRequest {
+  method?: string;
+  headers?: Record<string, string | undefined>;
+  query?: Record<string, string | string[] | null | undefined>;
+}
+
+export interface MiddlewareArgs {
+  request?: unknown;
+  input?: Record<string, unknown>;
+}
+
+export interface HandlerContext {
+  commandName?: string;
+  clientName?: string;
+  __smithy_context?: { selectedHttpAuthScheme?: { identity?: unknown } };
+  [key: string]: unknown;
+}
+
+export type Handler = (args: MiddlewareArgs) => Promise<unknown>;
+export type Middleware = (next: Handler, context: HandlerContext) => Handler;
+
+export interface MiddlewareStack {
+  addRelativeTo(
+    middleware: Middleware,
+    options: { relation: 'before' | 'after'; toMiddleware: string; name: string; override?: boolean },
+  ): void;
+  add(
+    middleware: Middleware,
+    options: { step: string; priority?: string; name: string; override?: boolean },
+  ): void;
+  identify?(): string[];
+  resolve?: unknown;
+}
+
+export interface SdkClient {
+  config?: { credentials?: unknown; serviceId?: string; [key: string]: unknown };
+  middlewareStack?: MiddlewareStack;
+  constructor: { name: string };
+}
+
+export interface SdkError {
+  name?: unknown;
+  Code?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}

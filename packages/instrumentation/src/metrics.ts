@@ -1,0 +1,60 @@
+import { type Attributes, type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
+import {
+  METRIC_REFRESH_DURATION,
+  METRIC_REJECTIONS,
+  METRIC_SIGNINGS,
+  METRIC_TIME_TO_EXPIRY,
+  REFRESH_DURATION_BUCKETS,
+  TIME_TO_EXPIRY_BUCKETS,
+} from './semconv.js';
+
+/** The contract's instruments, created from one meter; recreated whenever the meter provider changes. */
+export class CredentialMetrics {
+  readonly timeToExpiry: Histogram;
+  readonly signings: Counter;
+  readonly refreshDuration: Histogram;
+  readonly rejections: Counter;
+
+  constructor(meter: Meter) {
+    this.timeToExpiry = meter.createHistogram(METRIC_TIME_TO_EXPIRY, {
+      description:
+        'Time left before the signing credentials expire, at every signing attempt (negative: expired)',
+      unit: 's',
+      advice: { explicitBucketBoundaries: TIME_TO_EXPIRY_BUCKETS },
+    });
+    this.signings = meter.createCounter(METRIC_SIGNINGS, {
+      description: 'Signing attempts (retries included), by credential source and expiry state',
+      unit: '{signing}',
+      valueType: ValueType.INT,
+    });
+    this.refreshDuration = meter.createHistogram(METRIC_REFRESH_DURATION, {
+      description: 'Duration of every real credential fetch by a provider, blocking or background',
+      unit: 's',
+      advice: { explicitBucketBoundaries: REFRESH_DURATION_BUCKETS },
+    });
+    this.rejections = meter.createCounter(METRIC_REJECTIONS, {
+      description: 'Service responses that rejected the signing credentials',
+      unit: '{rejection}',
+      valueType: ValueType.INT,
+    });
+  }
+}
+
+/**
+ * Attribute sets built once and reused, so recording a measurement allocates nothing on credwatch's side.
+ * Keys are the few low-cardinality values of each set.
+ */
+export class AttributeSetCache<Key extends string> {
+  private readonly sets = new Map<Key, Attributes>();
+
+  constructor(private readonly build: (key: Key) => Attributes) {}
+
+  get(key: Key): Attributes {
+    let attributes = this.sets.get(key);
+    if (attributes === undefined) {
+      attributes = Object.freeze(this.build(key));
+      this.sets.set(key, attributes);
+    }
+    return attributes;
+  }
+}

@@ -1,0 +1,169 @@
+import {
+  type Context,
+  context,
+  createContextKey,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
+import { REFRESH_WINDOW_MS } from './expiry.js';
+import { identityExpirationMs, isIdentity, type Lineage } from './identities.js';
+import { providerErrorType } from './rejections.js';
+import {
+  ATTR_AWS_CREDENTIALS_EXPIRATION,
+  ATTR_AWS_CREDENTIALS_LIFETIME,
+  ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER,
+  ATTR_AWS_CREDENTIALS_SOURCE,
+  ATTR_ERROR_TYPE,
+  SPAN_REFRESH,
+} from './semconv.js';
+import { safely, type Telemetry } from './telemetry.js';
+import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
+
+const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
+const FORCED_KEY = createContextKey('credwatch forced refresh');
+
+/** The refresh attempt the current async context runs inside, if any. */
+export function activeAttempt(ctx: Context = context.active()): RefreshAttempt | undefined {
+  return ctx.getValue(ATTEMPT_KEY) as RefreshAttempt | undefined;
+}
+
+/** Marks a context whose credential lookups the application forced (`credentials({ forceRefresh: true })`). */
+export function forcedContext(ctx: Context): Context {
+  return ctx.setValue(FORCED_KEY, true);
+}
+
+export function refreshTrigger(lineage: Lineage | undefined, ctx: Context, nowMs: number): RefreshTrigger {
+  if (ctx.getValue(FORCED_KEY) === true) return 'forced';
+  const lastExpiration = lineage?.last?.expirationMs;
+  if (lastExpiration === undefined) return 'initial';
+  const left = lastExpiration - nowMs;
+  if (left <= 0) return 'expired';
+  // Credentials this fresh were not being replaced: another consumer of the provider is starting up.
+  if (left >= REFRESH_WINDOW_MS) return 'initial';
+  return lineage?.backgroundRefresh ? 'background' : 'expiring';
+}
+
+export interface AttemptOptions {
+  source: CredentialSource;
+  trigger: RefreshTrigger;
+  lineage?: Lineage;
+  /** Whether a failure counts even when the provider did no visible work (see ProviderFactory.remote). */
+  alwaysCounts: boolean;
+  /** For attempts inferred after the fact: when the fetch started (performance.now()). */
+  startedAt?: number;
+}
+
+/**
+ * One real fetch by a credential provider: the `aws.credentials.refresh` span and one
+ * `aws.credentials.refresh.duration` measurement. The span starts only once the fetch proves real (a
+ * nested SDK call, a remote provider, or a result), so a default-chain link that is not configured leaves
+ * no trace.
+ */
+export class RefreshAttempt {
+  private span: Span | undefined;
+  private worked: boolean;
+  private readonly startedAt: number;
+  private source: CredentialSource;
+
+  constructor(
+    private readonly telemetry: Telemetry,
+    private readonly parent: Context,
+    private readonly options: AttemptOptions,
+  ) {
+    this.startedAt = options.startedAt ?? performance.now();
+    this.source = options.source;
+    this.worked = options.alwaysCounts;
+    if (options.lineage) options.lineage.inFlight++;
+  }
+
+  /** The context the provider runs in: nested providers see the attempt, nested SDK calls its span. */
+  context(): Context {
+    const withAttempt = this.parent.setValue(ATTEMPT_KEY, this);
+    return this.worked ? trace.setSpan(withAttempt, this.ensureSpan()) : withAttempt;
+  }
+
+  /** A nested SDK call proves the fetch is real; its span becomes a child of the refresh span. */
+  ensureSpan(): Span {
+    this.worked = true;
+    if (this.span === undefined) {
+      this.span = this.telemetry.tracer.startSpan(
+        SPAN_REFRESH,
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: performance.timeOrigin + this.startedAt,
+          attributes: {
+            [ATTR_AWS_CREDENTIALS_SOURCE]: this.source,
+            [ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER]: this.options.trigger,
+          },
+        },
+        this.parent,
+      );
+    }
+    return this.span;
+  }
+
+  succeeded(identity: unknown, source: CredentialSource): void {
+    this.settle();
+    safely(this.telemetry, 'recording a credential refresh', () => {
+      this.source = source;
+      const span = this.ensureSpan();
+      const expiration = isIdentity(identity) ? identityExpirationMs(identity) : undefined;
+      if (this.options.lineage) this.options.lineage.last = { expirationMs: expiration };
+      span.setAttribute(ATTR_AWS_CREDENTIALS_SOURCE, source);
+      if (expiration !== undefined) {
+        span.setAttribute(ATTR_AWS_CREDENTIALS_EXPIRATION, new Date(expiration).toISOString());
+        span.setAttribute(ATTR_AWS_CREDENTIALS_LIFETIME, Math.round((expiration - Date.now()) / 1000));
+      }
+      this.finish(span, {
+        source,
+        trigger: this.options.trigger,
+        outcome: 'success',
+        ...(expiration === undefined ? {} : { expiration: new Date(expiration) }),
+      });
+    });
+  }
+
+  failed(error: unknown): void {
+    this.settle();
+    if (!this.worked) return; // a route that is not configured: the chain moves on, nothing was fetched
+    safely(this.telemetry, 'recording a failed credential refresh', () => {
+      const errorType = providerErrorType(error);
+      this.telemetry.registry.noteFailure(error);
+      const span = this.ensureSpan();
+      span.setAttribute(ATTR_ERROR_TYPE, errorType);
+      const message = error instanceof Error ? error.message : undefined;
+      span.setStatus({ code: SpanStatusCode.ERROR, ...(message ? { message } : {}) });
+      this.finish(span, {
+        source: this.source,
+        trigger: this.options.trigger,
+        outcome: 'failure',
+        errorType,
+      });
+    });
+  }
+
+  private settle(): void {
+    if (this.options.lineage) this.options.lineage.inFlight--;
+  }
+
+  private finish(span: Span, info: RefreshInfo): void {
+    const { refreshHook } = this.telemetry.config;
+    if (refreshHook) {
+      safeExecuteInTheMiddle(
+        () => refreshHook(span, info),
+        (error) => error && this.telemetry.diag.error('refreshHook threw', error),
+        true,
+      );
+    }
+    span.end();
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    this.telemetry.metrics.refreshDuration.record(seconds, {
+      [ATTR_AWS_CREDENTIALS_SOURCE]: info.source,
+      [ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER]: info.trigger,
+      ...(info.errorType === undefined ? {} : { [ATTR_ERROR_TYPE]: info.errorType }),
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import type { SdkError } from './internal-types.js';
+import type { ExpiryState } from './types.js';
+
+/** Service error codes that mean "these credentials are no longer accepted" (contract's `error.type` values). */
+export const REJECTION_CODES: ReadonlySet<string> = new Set([
+  'TokenRefreshRequired',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'RequestExpired',
+  'InvalidClientTokenId',
+]);
+
+export interface Rejection {
+  errorType: string;
+  /** The response had no error code (a HEAD's bare 400); the type comes from what credwatch knew at signing. */
+  inferred: boolean;
+}
+
+/** The SDK error's service code, read from `name` (modeled and unmodeled errors) or `Code`. */
+function errorCode(error: SdkError): string | undefined {
+  if (typeof error.name === 'string' && REJECTION_CODES.has(error.name)) return error.name;
+  if (typeof error.Code === 'string' && REJECTION_CODES.has(error.Code)) return error.Code;
+  return undefined;
+}
+
+/**
+ * Classifies a failed attempt as a credential rejection, or returns undefined.
+ *
+ * HEAD responses carry no body, so the SDK reports S3's 400 as `Unknown`. Credentials that were expired
+ * at signing explain it as `ExpiredToken`; temporary credentials still in date as `TokenRefreshRequired`
+ * (the only other 400 S3 gives a well-formed, signed HEAD). Anything else stays unclassified.
+ */
+export function classifyRejection(
+  error: unknown,
+  method: string | undefined,
+  signing: { expiryState: ExpiryState; temporary: boolean } | undefined,
+): Rejection | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const sdkError = error as SdkError;
+  const code = errorCode(sdkError);
+  if (code !== undefined) return { errorType: code, inferred: false };
+  const status = sdkError.$metadata?.httpStatusCode;
+  if (method !== 'HEAD' || status !== 400 || sdkError.name !== 'Unknown' || signing === undefined)
+    return undefined;
+  if (signing.expiryState === 'expired') return { errorType: 'ExpiredToken', inferred: true };
+  if (signing.temporary) return { errorType: 'TokenRefreshRequired', inferred: true };
+  return undefined;
+}
+
+/** `error.type` for a failed credential fetch: the error's class or name, `_OTHER` when it has none. */
+export function providerErrorType(error: unknown): string {
+  if (error !== null && typeof error === 'object') {
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
+    const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
+  }
+  return '_OTHER';
+}

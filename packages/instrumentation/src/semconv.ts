@@ -1,0 +1,42 @@
+/**
+ * Telemetry names from the credwatch telemetry contract (v1). The alert pack and the dashboards depend on
+ * them: change one only together with `@credwatch/alerts` and the docs.
+ */
+
+export const ATTR_AWS_CREDENTIALS_SOURCE = 'aws.credentials.source';
+export const ATTR_AWS_CREDENTIALS_EXPIRY_STATE = 'aws.credentials.expiry_state';
+export const ATTR_AWS_CREDENTIALS_TEMPORARY = 'aws.credentials.temporary';
+export const ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER = 'aws.credentials.refresh.trigger';
+export const ATTR_AWS_CREDENTIALS_EXPIRATION = 'aws.credentials.expiration';
+export const ATTR_AWS_CREDENTIALS_LIFETIME = 'aws.credentials.lifetime';
+export const ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY = 'aws.credentials.time_to_expiry';
+export const ATTR_AWS_CREDENTIALS_AGE = 'aws.credentials.age';
+export const ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT = 'aws.credentials.refresh_in_flight';
+export const ATTR_AWS_CREDENTIALS_REJECTION_INFERRED = 'aws.credentials.rejection.inferred';
+/** Opt-in, spans only: at most the last four characters of the access key id. */
+export const ATTR_AWS_CREDENTIALS_KEY_FINGERPRINT = 'aws.credentials.key_fingerprint';
+
+// Existing conventions, reused as `@opentelemetry/instrumentation-aws-sdk` sets them.
+export const ATTR_RPC_SERVICE = 'rpc.service';
+export const ATTR_RPC_METHOD = 'rpc.method';
+export const ATTR_RPC_SYSTEM = 'rpc.system';
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_AWS_S3_BUCKET = 'aws.s3.bucket';
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+
+export const METRIC_TIME_TO_EXPIRY = 'aws.credentials.time_to_expiry';
+export const METRIC_SIGNINGS = 'aws.credentials.signings';
+export const METRIC_REFRESH_DURATION = 'aws.credentials.refresh.duration';
+export const METRIC_REJECTIONS = 'aws.credentials.rejections';
+
+export const SPAN_REFRESH = 'aws.credentials.refresh';
+/** Recorded by credwatch only when no SDK operation span is there to carry the rejection. */
+export const SPAN_REJECTION = 'aws.credentials.rejection';
+export const EVENT_REJECTED = 'aws.credentials.rejected';
+
+/** Explicit buckets of `aws.credentials.time_to_expiry`, in seconds (contract). */
+export const TIME_TO_EXPIRY_BUCKETS = [0, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200];
+/** Refreshes range from a local file read (ms) to IMDS/STS retries with back-off (s). */
+export const REFRESH_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export const ERROR_TYPE_OTHER = '_OTHER';

@@ -1,0 +1,27 @@
+import type { SdkRequest } from './internal-types.js';
+
+const CREDENTIAL_IN_HEADER = /Credential=([^/,\s]+)\//;
+
+/**
+ * The access key id that signed a request, from `Authorization: AWS4-HMAC-SHA256 Credential=<id>/…` or a
+ * presigned `X-Amz-Credential`. The SigV4 signer resolves credentials again at every attempt, so this, not
+ * the identity chosen for the operation, is what the service checks.
+ */
+export function signingAccessKeyId(request: unknown): string | undefined {
+  if (request === null || typeof request !== 'object') return undefined;
+  const { headers, query } = request as SdkRequest;
+  const authorization = headers?.authorization ?? headers?.Authorization;
+  if (typeof authorization === 'string') return CREDENTIAL_IN_HEADER.exec(authorization)?.[1];
+  const credential = query?.['X-Amz-Credential'];
+  if (typeof credential === 'string') {
+    const slash = credential.indexOf('/');
+    return slash > 0 ? credential.slice(0, slash) : undefined;
+  }
+  return undefined;
+}
+
+export function requestMethod(request: unknown): string | undefined {
+  if (request === null || typeof request !== 'object') return undefined;
+  const { method } = request as SdkRequest;
+  return typeof method === 'string' ? method.toUpperCase() : undefined;
+}

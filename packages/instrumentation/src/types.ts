@@ -1,0 +1,69 @@
+import type { Span } from '@opentelemetry/api';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+
+/** Where the credentials that signed a request came from (`aws.credentials.source`). */
+export type CredentialSource =
+  | 'env'
+  | 'profile'
+  | 'sso'
+  | 'web_identity'
+  | 'assume_role'
+  | 'container'
+  | 'imds'
+  | 'process'
+  | 'login'
+  | 'static'
+  | 'custom'
+  | 'unknown';
+
+/** How close to expiry the signing credentials were (`aws.credentials.expiry_state`). */
+export type ExpiryState = 'valid' | 'refresh_window' | 'expired' | 'no_expiry';
+
+/** Why a credential provider fetched (`aws.credentials.refresh.trigger`). */
+export type RefreshTrigger = 'initial' | 'expiring' | 'expired' | 'background' | 'forced';
+
+export interface RefreshInfo {
+  source: CredentialSource;
+  trigger: RefreshTrigger;
+  /** Whether the provider returned credentials. */
+  outcome: 'success' | 'failure';
+  /** Expiration of the fetched credentials, when they have one. */
+  expiration?: Date;
+  /** `error.type` of a failed fetch. */
+  errorType?: string;
+}
+
+export interface RejectionInfo {
+  /** `error.type`: the service error code, or the code credwatch inferred for a body-less response. */
+  errorType: string;
+  /** True when the response carried no error code and credwatch classified it from the signing credentials. */
+  inferred: boolean;
+  /** SDK service id, e.g. `S3`. */
+  service: string;
+  /** Operation name, e.g. `PutObject`. */
+  operation: string;
+  source: CredentialSource;
+  expiryState: ExpiryState;
+  /** Expiration − signing time in seconds; undefined for credentials without an expiration. */
+  timeToExpirySeconds?: number;
+}
+
+export type RefreshHook = (span: Span, info: RefreshInfo) => void;
+export type RejectionHook = (span: Span, info: RejectionInfo) => void;
+
+export interface AwsCredentialsInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * SDK service ids to watch (`client.config.serviceId`, e.g. `['S3', 'STS']`). Every service by default.
+   * Credential refreshes are recorded whatever the services.
+   */
+  services?: string[];
+  /**
+   * Adds `aws.credentials.key_fingerprint` (the last four characters of the access key id) to spans, to tell
+   * two sessions apart in a trace. Off by default; never on metrics.
+   */
+  accessKeyFingerprint?: boolean;
+  /** Called before an `aws.credentials.refresh` span ends. */
+  refreshHook?: RefreshHook;
+  /** Called with the span that carries a credential rejection (the operation span, or credwatch's own). */
+  rejectionHook?: RejectionHook;
+}

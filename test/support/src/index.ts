@@ -1,0 +1,1 @@
+export { isolateAwsEnvironment, uniqueBucket, withEnv, writeFile } from './aws-env.js';
