@@ -54,7 +54,11 @@ async function s3Signings(wanted: Record<string, string | boolean>) {
 }
 
 /** Time-to-expiry recorded at the one S3 signing so far, against the emulator's expiration. */
-async function expectTimeToExpiry(source: CredentialSource, issued: IssuedCredentials, signedAtMs: number) {
+async function expectTimeToExpiry(
+  source: CredentialSource,
+  issued: { expiration: Date },
+  signedAtMs: number,
+) {
   const points = (await telemetry.histogram('aws.credentials.time_to_expiry')).filter(
     (point) => point.attributes['rpc.service'] === 'S3',
   );
@@ -220,7 +224,7 @@ describe('credential routes', () => {
       const s3 = s3Client(emulator, { credentials });
       const before = Date.now();
       await putObject(s3, bucket);
-      await expectTimeToExpiry('custom', { expiration } as IssuedCredentials, before);
+      await expectTimeToExpiry('custom', { expiration }, before);
       moveClockTo(expiration.getTime() - 4 * MINUTE);
       await putObject(s3, bucket);
       moveClockTo(expiration.getTime() + MINUTE);

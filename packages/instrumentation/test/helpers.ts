@@ -55,10 +55,14 @@ export function putObject(s3: import('@aws-sdk/client-s3').S3Client, bucket: str
   return s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: 'credwatch' }));
 }
 
-export function lastIssued(emulator: Emulator, issuer: IssuedCredentials['issuer']): IssuedCredentials {
+export type SessionCredentials = IssuedCredentials & { expiration: Date };
+
+/** The newest session credentials an issuer handed out. */
+export function lastIssued(emulator: Emulator, issuer: IssuedCredentials['issuer']): SessionCredentials {
   const issued = emulator.issuedCredentials().filter((credentials) => credentials.issuer === issuer);
-  expect(issued.length).toBeGreaterThan(0);
-  return issued.at(-1) as IssuedCredentials;
+  const last = issued.at(-1);
+  expect(last?.expiration).toBeInstanceOf(Date);
+  return last as SessionCredentials;
 }
 
 /**

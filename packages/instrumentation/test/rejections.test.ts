@@ -1,0 +1,219 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Emulator } from '@credwatch/emulator';
+import { isolateAwsEnvironment, withEnv } from '@credwatch/test-support';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { harness } from './harness.js';
+import {
+  createBucket,
+  lastIssued,
+  moveClockTo,
+  putObject,
+  restoreClock,
+  s3Client,
+  sdk,
+  startWatchedEmulator,
+  total,
+} from './helpers.js';
+
+const telemetry = harness();
+let emulator: Emulator;
+let bucket: string;
+
+beforeAll(async () => {
+  emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
+  bucket = await createBucket(emulator, 'rejections');
+  await putObject(s3Client(emulator, { credentials: emulator.longTermKey }), bucket, 'existing');
+});
+afterAll(() => emulator.stop());
+beforeEach(() => {
+  isolateAwsEnvironment();
+  Object.assign(process.env, emulator.env('env'));
+  emulator.faults.clear();
+});
+afterEach(() => restoreClock());
+
+type Operation = 'GetObject' | 'PutObject' | 'HeadObject' | 'UploadPart';
+const OPERATIONS: Operation[] = ['GetObject', 'PutObject', 'HeadObject', 'UploadPart'];
+
+/**
+ * Runs one S3 operation after a first call has fetched the client's credentials (for UploadPart, the
+ * upload is created); then `reject` turns S3 against them.
+ */
+async function run(s3: S3Client, operation: Operation, reject: () => void): Promise<unknown> {
+  const { s3: s3Sdk } = sdk;
+  const upload = await s3.send(new s3Sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: 'multipart' }));
+  reject();
+  const commands = {
+    GetObject: () => new s3Sdk.GetObjectCommand({ Bucket: bucket, Key: 'existing' }),
+    PutObject: () => new s3Sdk.PutObjectCommand({ Bucket: bucket, Key: 'new', Body: 'credwatch' }),
+    HeadObject: () => new s3Sdk.HeadObjectCommand({ Bucket: bucket, Key: 'existing' }),
+    UploadPart: () =>
+      new s3Sdk.UploadPartCommand({
+        Bucket: bucket,
+        Key: 'multipart',
+        UploadId: upload.UploadId,
+        PartNumber: 1,
+        Body: 'part',
+      }),
+  };
+  return s3.send(commands[operation]() as never).then(
+    () => expect.unreachable(`${operation} should have been rejected`),
+    (error: unknown) => error,
+  );
+}
+
+async function rejections() {
+  return (await telemetry.counter('aws.credentials.rejections')).map((point) => ({
+    ...point.attributes,
+    count: point.value,
+  }));
+}
+
+function rejectionSpan() {
+  const spans = telemetry.spans('aws.credentials.rejection');
+  expect(spans).toHaveLength(1);
+  return spans[0] as NonNullable<(typeof spans)[0]>;
+}
+
+describe.each(OPERATIONS)('%s rejected', (operation) => {
+  const inferred = operation === 'HeadObject';
+
+  it('TokenRefreshRequired: recorded once, with the signing credentials', async () => {
+    const credentials = sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } });
+    const s3 = s3Client(emulator, { credentials });
+    const error = (await run(s3, operation, () => emulator.faults.requireRefresh())) as Error;
+    expect(error.name).toBe(inferred ? 'Unknown' : 'TokenRefreshRequired');
+
+    expect(await rejections()).toEqual([
+      {
+        'error.type': 'TokenRefreshRequired',
+        'aws.credentials.source': 'assume_role',
+        'rpc.service': 'S3',
+        'aws.credentials.expiry_state': 'valid',
+        count: 1,
+      },
+    ]);
+    const span = rejectionSpan();
+    expect(span.attributes).toMatchObject({
+      'rpc.system': 'aws-api',
+      'rpc.service': 'S3',
+      'rpc.method': operation,
+      'aws.s3.bucket': bucket,
+      'http.response.status_code': 400,
+      'error.type': 'TokenRefreshRequired',
+      'aws.credentials.source': 'assume_role',
+      'aws.credentials.expiry_state': 'valid',
+    });
+    expect(span.status.code).toBe(2);
+    expect(span.events.map((event) => event.name)).toEqual(['aws.credentials.rejected']);
+    const event = span.events[0]?.attributes ?? {};
+    expect(event).toMatchObject({
+      'error.type': 'TokenRefreshRequired',
+      'aws.credentials.rejection.inferred': inferred,
+      'aws.credentials.refresh_in_flight': false,
+    });
+    const issued = lastIssued(emulator, 'sts:AssumeRole');
+    expect(
+      Math.abs(
+        (event['aws.credentials.time_to_expiry'] as number) -
+          (issued.expiration.getTime() - Date.now()) / 1000,
+      ),
+    ).toBeLessThan(1);
+    expect(event['aws.credentials.age']).toBeGreaterThanOrEqual(0);
+    expect(event['aws.credentials.age']).toBeLessThan(1);
+  });
+
+  it('ExpiredToken: a cached key triple used past its expiration', async () => {
+    const session = await new sdk.sts.STSClient({ region: emulator.region }).send(
+      new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'cached' }),
+    );
+    const cached = session.Credentials as NonNullable<typeof session.Credentials>;
+    const s3 = s3Client(emulator, {
+      credentials: {
+        accessKeyId: cached.AccessKeyId as string,
+        secretAccessKey: cached.SecretAccessKey as string,
+        sessionToken: cached.SessionToken as string,
+        expiration: cached.Expiration as Date,
+      },
+    });
+    const expiration = (cached.Expiration as Date).getTime();
+    const error = (await run(s3, operation, () => moveClockTo(expiration + 120_000))) as Error;
+    expect(error.name).toBe(inferred ? 'Unknown' : 'ExpiredToken');
+
+    expect(await rejections()).toEqual([
+      {
+        'error.type': 'ExpiredToken',
+        'aws.credentials.source': 'static',
+        'rpc.service': 'S3',
+        'aws.credentials.expiry_state': 'expired',
+        count: 1,
+      },
+    ]);
+    const event = rejectionSpan().events[0]?.attributes ?? {};
+    expect(event['aws.credentials.rejection.inferred']).toBe(inferred);
+    expect(event['aws.credentials.time_to_expiry']).toBeCloseTo(-120, 0);
+    expect(
+      total(await telemetry.counter('aws.credentials.signings'), {
+        'rpc.service': 'S3',
+        'aws.credentials.expiry_state': 'expired',
+        'aws.credentials.temporary': true,
+      }),
+    ).toBe(1);
+  });
+});
+
+describe('retries', () => {
+  it('every attempt is a signing; a rejection after a throttled attempt is counted once', async () => {
+    const s3 = s3Client(emulator, { credentials: emulator.longTermKey });
+    emulator.faults.failNext('s3:PutObject', { type: 'throttle' }, 2);
+    await putObject(s3, bucket, 'throttled');
+    expect(total(await telemetry.counter('aws.credentials.signings'), { 'rpc.service': 'S3' })).toBe(3);
+
+    const credentials = sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } });
+    const session = s3Client(emulator, { credentials });
+    await putObject(session, bucket, 'first');
+    emulator.faults.failNext('s3:PutObject', { type: 'throttle' }, 1);
+    emulator.faults.requireRefresh();
+    await expect(putObject(session, bucket, 'second')).rejects.toMatchObject({
+      name: 'TokenRefreshRequired',
+    });
+    expect(
+      total(await telemetry.counter('aws.credentials.signings'), {
+        'rpc.service': 'S3',
+        'aws.credentials.source': 'assume_role',
+      }),
+    ).toBe(3);
+    expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(1);
+  });
+
+  it('STS rejecting an expired caller: ExpiredToken on STS, from the role chain that used it', async () => {
+    await withEnv({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' }, async () => {
+      const session = await new sdk.sts.STSClient({
+        region: emulator.region,
+        credentials: emulator.longTermKey,
+      }).send(new sdk.sts.GetSessionTokenCommand({}));
+      const cached = session.Credentials as NonNullable<typeof session.Credentials>;
+      moveClockTo((cached.Expiration as Date).getTime() + 60_000);
+      const sts = new sdk.sts.STSClient({
+        region: emulator.region,
+        credentials: {
+          accessKeyId: cached.AccessKeyId as string,
+          secretAccessKey: cached.SecretAccessKey as string,
+          sessionToken: cached.SessionToken as string,
+        },
+      });
+      await expect(sts.send(new sdk.sts.GetCallerIdentityCommand({}))).rejects.toMatchObject({
+        name: 'ExpiredToken',
+      });
+    });
+    expect(await rejections()).toEqual([
+      {
+        'error.type': 'ExpiredToken',
+        'aws.credentials.source': 'static',
+        'rpc.service': 'STS',
+        'aws.credentials.expiry_state': 'no_expiry',
+        count: 1,
+      },
+    ]);
+  });
+});
