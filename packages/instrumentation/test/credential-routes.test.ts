@@ -243,4 +243,31 @@ describe('credential routes', () => {
       3,
     );
   });
+
+  it.each([
+    ['fromTemporaryCredentials', 'assume_role'],
+    ['the default chain (container)', 'container'],
+  ] as const)('forced: credentials({ forceRefresh: true }) on %s', async (_route, source) => {
+    await withEnv(emulator.env(source === 'container' ? 'container' : 'env'), async () => {
+      const credentials =
+        source === 'assume_role'
+          ? sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } })
+          : undefined;
+      const s3 = s3Client(emulator, credentials ? { credentials } : {});
+      await putObject(s3, bucket);
+      const provider = s3.config.credentials as (options: { forceRefresh: boolean }) => Promise<unknown>;
+      await provider({ forceRefresh: true });
+    });
+    expect(await refreshes(source)).toMatchObject({
+      all: 2,
+      initial: 1,
+      expiring: 0,
+      background: 0,
+      expired: 0,
+    });
+    const points = await telemetry.histogram('aws.credentials.refresh.duration');
+    expect(
+      count(points, { 'aws.credentials.refresh.trigger': 'forced', 'aws.credentials.source': source }),
+    ).toBe(1);
+  });
 });
