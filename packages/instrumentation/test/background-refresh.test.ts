@@ -3,14 +3,13 @@ import { isolateAwsEnvironment, withEnv } from '@credwatch/test-support';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { harness } from './harness.js';
 import {
-  createBucket,
   eventually,
   lastIssued,
   moveClockTo,
   putObject,
   restoreClock,
   s3Client,
-  startWatchedEmulator,
+  startEmulatorWithBucket,
   total,
 } from './helpers.js';
 
@@ -21,8 +20,7 @@ let emulator: Emulator;
 let bucket: string;
 
 beforeAll(async () => {
-  emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
-  bucket = await createBucket(emulator, 'background');
+  ({ emulator, bucket } = await startEmulatorWithBucket('background'));
 });
 afterAll(() => emulator.stop());
 beforeEach(() => {

@@ -4,15 +4,14 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsCredentialsInstrumentation, type AwsCredentialsInstrumentationConfig } from '../src/index.js';
 import { harness } from './harness.js';
-import { createBucket, putObject, s3Client, sdk, startWatchedEmulator, total } from './helpers.js';
+import { putObject, s3Client, sdk, startEmulatorWithBucket, total } from './helpers.js';
 
 const telemetry = harness();
 let emulator: Emulator;
 let bucket: string;
 
 beforeAll(async () => {
-  emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
-  bucket = await createBucket(emulator, 'config');
+  ({ emulator, bucket } = await startEmulatorWithBucket('config'));
   isolateAwsEnvironment();
   Object.assign(process.env, emulator.env('env'));
 });

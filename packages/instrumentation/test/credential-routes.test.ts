@@ -6,7 +6,6 @@ import type { CredentialSource, RefreshTrigger } from '../src/index.js';
 import { harness } from './harness.js';
 import {
   count,
-  createBucket,
   eventually,
   lastIssued,
   moveClockTo,
@@ -14,7 +13,7 @@ import {
   restoreClock,
   s3Client,
   sdk,
-  startWatchedEmulator,
+  startEmulatorWithBucket,
   total,
   useConfigFiles,
 } from './helpers.js';
@@ -26,8 +25,7 @@ let emulator: Emulator;
 let bucket: string;
 
 beforeAll(async () => {
-  emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
-  bucket = await createBucket(emulator, 'routes');
+  ({ emulator, bucket } = await startEmulatorWithBucket('routes'));
 });
 afterAll(() => emulator.stop());
 beforeEach(() => isolateAwsEnvironment());

@@ -42,6 +42,14 @@ export function s3Client(emulator: Emulator, config: import('@aws-sdk/client-s3'
   });
 }
 
+/** The usual start of a test file: an emulator with one-hour sessions and a bucket. */
+export async function startEmulatorWithBucket(
+  prefix: string,
+): Promise<{ emulator: Emulator; bucket: string }> {
+  const emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
+  return { emulator, bucket: await createBucket(emulator, prefix) };
+}
+
 /** A bucket ready for objects; created with the emulator's long-term key, outside any client under test. */
 export async function createBucket(emulator: Emulator, prefix: string): Promise<string> {
   const bucket = uniqueBucket(prefix);

@@ -4,14 +4,13 @@ import { isolateAwsEnvironment, withEnv } from '@credwatch/test-support';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { harness } from './harness.js';
 import {
-  createBucket,
   lastIssued,
   moveClockTo,
   putObject,
   restoreClock,
   s3Client,
   sdk,
-  startWatchedEmulator,
+  startEmulatorWithBucket,
   total,
 } from './helpers.js';
 
@@ -20,8 +19,7 @@ let emulator: Emulator;
 let bucket: string;
 
 beforeAll(async () => {
-  emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
-  bucket = await createBucket(emulator, 'rejections');
+  ({ emulator, bucket } = await startEmulatorWithBucket('rejections'));
   await putObject(s3Client(emulator, { credentials: emulator.longTermKey }), bucket, 'existing');
 });
 afterAll(() => emulator.stop());

@@ -3,7 +3,7 @@ import { isolateAwsEnvironment } from '@credwatch/test-support';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { harness } from './harness.js';
-import { createBucket, putObject, s3Client, sdk, startWatchedEmulator } from './helpers.js';
+import { putObject, s3Client, sdk, startEmulatorWithBucket } from './helpers.js';
 
 // Enabled before this file's imports load the SDK (vi.hoisted runs first): require hooks see only later loads.
 await vi.hoisted(async () => {
@@ -17,8 +17,7 @@ let emulator: Emulator;
 let bucket: string;
 
 beforeAll(async () => {
-  emulator = await startWatchedEmulator({ tokenLifetime: '1h' });
-  bucket = await createBucket(emulator, 'aws-sdk');
+  ({ emulator, bucket } = await startEmulatorWithBucket('aws-sdk'));
 });
 afterAll(() => emulator.stop());
 beforeEach(() => {
