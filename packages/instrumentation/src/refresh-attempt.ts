@@ -134,8 +134,9 @@ export class RefreshAttempt {
       this.telemetry.registry.noteFailure(error);
       const span = this.ensureSpan();
       span.setAttribute(ATTR_ERROR_TYPE, errorType);
-      const message = error instanceof Error ? error.message : undefined;
-      span.setStatus({ code: SpanStatusCode.ERROR, ...(message ? { message } : {}) });
+      // No error message: a provider's can quote anything (a failed credential_process prints its command
+      // line and stderr), and error.type already says what failed.
+      span.setStatus({ code: SpanStatusCode.ERROR });
       this.finish(span, {
         source: this.source,
         trigger: this.options.trigger,
