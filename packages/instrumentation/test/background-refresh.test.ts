@@ -73,6 +73,7 @@ describe('a failed background refresh', () => {
       expect(lastIssued(emulator, 'imds').accessKeyId).toBe(first.accessKeyId);
 
       const failed = telemetry.spans('aws.credentials.refresh').filter((span) => span.status.code === 2);
+      expect(failed.map((span) => span.status.message)).toEqual([undefined, undefined]);
       expect(
         failed.map((span) => [
           span.attributes['error.type'],
