@@ -7,9 +7,9 @@ import type {
   ProviderOptions,
   SdkClient,
 } from './internal-types.js';
-import { activeAttempt, forcedContext, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
+import { activeAttempt, forcedContext, isForced, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
 import { addSigningObserver } from './signing-observer.js';
-import { safely, type Telemetry } from './telemetry.js';
+import { isThenable, safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource } from './types.js';
 
 /** Shared by every copy of credwatch in the process, so two paths to one client instrument it once. */
@@ -32,6 +32,8 @@ export class ClientObserver {
   readonly fallbackSource: CredentialSource;
   private lastIdentity: AwsIdentity | undefined;
   private previousIdentity: AwsIdentity | undefined;
+  private sourceFor: AwsIdentity | undefined;
+  private source: CredentialSource = 'unknown';
 
   constructor(
     readonly telemetry: Telemetry,
@@ -51,10 +53,14 @@ export class ClientObserver {
     return undefined;
   }
 
+  /** Resolved once per credentials object, not at every signing: its feature tags are final by then. */
   sourceOf(identity: AwsIdentity | undefined): CredentialSource {
-    return identity === undefined
-      ? 'unknown'
-      : this.telemetry.registry.sourceOf(identity, this.fallbackSource);
+    if (identity === undefined) return 'unknown';
+    if (identity !== this.sourceFor) {
+      this.sourceFor = identity;
+      this.source = this.telemetry.registry.sourceOf(identity, this.fallbackSource);
+    }
+    return this.source;
   }
 
   /**
@@ -82,7 +88,7 @@ export class ClientObserver {
   }
 
   private observe(result: Promise<AwsIdentity>, forced: boolean): void {
-    if (typeof result?.then !== 'function') return;
+    if (!isThenable(result)) return;
     const startedAt = performance.now();
     const failuresBefore = this.telemetry.registry.failureSequence;
     const parent = context.active();
@@ -144,12 +150,11 @@ export class ClientObserver {
   }
 
   private inferredTrigger(previous: AwsIdentity | undefined, forced: boolean, parent: Context) {
-    const lineage = previous && {
-      last: { expirationMs: identityExpirationMs(previous) },
-      backgroundRefresh: false,
-      inFlight: 0,
-    };
-    return refreshTrigger(lineage, forced ? forcedContext(parent) : parent, Date.now());
+    const expirationMs = previous === undefined ? undefined : identityExpirationMs(previous);
+    return refreshTrigger(
+      { expirationMs, backgroundRefresh: false, forced: forced || isForced(parent) },
+      Date.now(),
+    );
   }
 }
 

@@ -1,11 +1,7 @@
 import type { AwsCredentialsInstrumentationConfig } from './types.js';
 
 function describe(value: unknown): string {
-  return typeof value === 'string'
-    ? JSON.stringify(value)
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
+  return typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function fail(setting: string, expected: string, value: unknown): never {

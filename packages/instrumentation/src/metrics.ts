@@ -1,4 +1,4 @@
-import { type Attributes, type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
+import { type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
 import {
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
@@ -37,24 +37,5 @@ export class CredentialMetrics {
       unit: '{rejection}',
       valueType: ValueType.INT,
     });
-  }
-}
-
-/**
- * Attribute sets built once and reused, so recording a measurement allocates nothing on credwatch's side.
- * Keys are the few low-cardinality values of each set.
- */
-export class AttributeSetCache<Key extends string> {
-  private readonly sets = new Map<Key, Attributes>();
-
-  constructor(private readonly build: (key: Key) => Attributes) {}
-
-  get(key: Key): Attributes {
-    let attributes = this.sets.get(key);
-    if (attributes === undefined) {
-      attributes = Object.freeze(this.build(key));
-      this.sets.set(key, attributes);
-    }
-    return attributes;
   }
 }

@@ -1,19 +1,13 @@
 import { context } from '@opentelemetry/api';
 import { replaceExport } from './exports-patch.js';
 import { isIdentity } from './identities.js';
-import { activeAttempt, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
+import { activeAttempt, isForced, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
 import type { ProviderFactory } from './sources.js';
-import { safely, type Telemetry } from './telemetry.js';
+import { isThenable, safely, type Telemetry } from './telemetry.js';
 
 const ORIGINAL = Symbol('credwatch.original');
 
 type AnyFunction = (...args: unknown[]) => unknown;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 /**
  * Wraps a provider returned by a factory. Each call that is not nested in another provider's call is a
@@ -38,7 +32,14 @@ function observeProvider(
       () =>
         new RefreshAttempt(telemetry, active, {
           source: factory.source,
-          trigger: refreshTrigger(lineage, active, Date.now()),
+          trigger: refreshTrigger(
+            {
+              expirationMs: lineage.last?.expirationMs,
+              backgroundRefresh: lineage.backgroundRefresh,
+              forced: isForced(active),
+            },
+            Date.now(),
+          ),
           lineage,
           alwaysCounts: factory.remote,
         }),

@@ -35,15 +35,22 @@ export function forcedContext(ctx: Context): Context {
   return ctx.setValue(FORCED_KEY, true);
 }
 
-export function refreshTrigger(lineage: Lineage | undefined, ctx: Context, nowMs: number): RefreshTrigger {
-  if (ctx.getValue(FORCED_KEY) === true) return 'forced';
-  const lastExpiration = lineage?.last?.expirationMs;
-  if (lastExpiration === undefined) return 'initial';
-  const left = lastExpiration - nowMs;
+export function isForced(ctx: Context): boolean {
+  return ctx.getValue(FORCED_KEY) === true;
+}
+
+/** Why a fetch happened, judged against the credentials it replaces. */
+export function refreshTrigger(
+  replaced: { expirationMs: number | undefined; backgroundRefresh: boolean; forced: boolean },
+  nowMs: number,
+): RefreshTrigger {
+  if (replaced.forced) return 'forced';
+  if (replaced.expirationMs === undefined) return 'initial';
+  const left = replaced.expirationMs - nowMs;
   if (left <= 0) return 'expired';
   // Credentials this fresh were not being replaced: another consumer of the provider is starting up.
   if (left >= REFRESH_WINDOW_MS) return 'initial';
-  return lineage?.backgroundRefresh ? 'background' : 'expiring';
+  return replaced.backgroundRefresh ? 'background' : 'expiring';
 }
 
 export interface AttemptOptions {

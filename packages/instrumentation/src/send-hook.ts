@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import { instrumentClientOnce } from './client-observer.js';
 import type { SdkClient } from './internal-types.js';
 import { activeAttempt } from './refresh-attempt.js';
-import { safely, type Telemetry } from './telemetry.js';
+import { isThenable, safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource } from './types.js';
 
 type Send = (this: SdkClient, ...args: unknown[]) => unknown;
@@ -32,8 +32,8 @@ function issuedAccessKeyId(output: unknown): string | undefined {
  */
 function observeIssuing(telemetry: Telemetry, command: unknown, result: unknown): unknown {
   const source = ISSUING_COMMANDS[(command as { constructor?: { name?: string } })?.constructor?.name ?? ''];
-  if (source === undefined || typeof (result as Promise<unknown>)?.then !== 'function') return result;
-  (result as Promise<unknown>).then(
+  if (source === undefined || !isThenable(result)) return result;
+  result.then(
     (output) =>
       safely(telemetry, 'noting issued credentials', () => {
         const accessKeyId = issuedAccessKeyId(output);

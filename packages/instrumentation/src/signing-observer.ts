@@ -24,7 +24,7 @@ import {
   SPAN_REJECTION,
 } from './semconv.js';
 import { requestMethod, signingAccessKeyId } from './signed-request.js';
-import { safely } from './telemetry.js';
+import { reportFailure, safely } from './telemetry.js';
 import type { CredentialSource, ExpiryState, RejectionInfo } from './types.js';
 
 export const SIGNING_OBSERVER_NAME = 'credwatchSigningObserverMiddleware';
@@ -82,8 +82,8 @@ class OperationObservation {
   private state: ExpiryState = 'no_expiry';
   private timeToExpirySeconds: number | undefined;
   private temporary = false;
-  private method: string | undefined;
-  private input: Record<string, unknown> | undefined;
+  /** The latest attempt's arguments: its method and input matter only if it is rejected. */
+  private args: MiddlewareArgs = {};
 
   constructor(
     private readonly observer: ClientObserver,
@@ -108,8 +108,7 @@ class OperationObservation {
     this.state = state;
     this.temporary = temporary;
     this.timeToExpirySeconds = expiration === undefined ? undefined : (expiration - now) / 1000;
-    this.method = requestMethod(args.request);
-    this.input = args.input;
+    this.args = args;
 
     const { metrics } = this.observer.telemetry;
     metrics.signings.add(1, this.attributes.forSigning(source, state, temporary));
@@ -127,7 +126,7 @@ class OperationObservation {
   };
 
   private rejected(error: unknown): void {
-    const rejection = classifyRejection(error, this.method, {
+    const rejection = classifyRejection(error, requestMethod(this.args.request), {
       expiryState: this.state,
       temporary: this.temporary,
     });
@@ -202,7 +201,7 @@ class OperationObservation {
   /** No operation span to carry the rejection: credwatch records one so it is always visible in traces. */
   private startRejectionSpan(operation: string, error: unknown): Span {
     const { service, telemetry } = this.observer;
-    const bucket = this.input?.Bucket;
+    const bucket = this.args.input?.Bucket;
     const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
     const span = telemetry.tracer.startSpan(SPAN_REJECTION, {
       kind: SpanKind.INTERNAL,
@@ -231,9 +230,12 @@ function signingObserver(observer: ClientObserver): Middleware {
     if (!observer.telemetry.isEnabled() || !watches(observer)) return next;
     const observation = new OperationObservation(observer, attributes, handlerContext);
     return (args) => {
-      const signed = safely(observer.telemetry, 'recording a signing attempt', () =>
-        observation.signed(args),
-      );
+      let signed = false;
+      try {
+        signed = observation.signed(args); // inline, not through safely(): no closure per attempt
+      } catch (error) {
+        reportFailure(observer.telemetry, 'recording a signing attempt', error);
+      }
       return signed ? next(args).then(undefined, observation.rethrow) : next(args);
     };
   };

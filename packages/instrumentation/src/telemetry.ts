@@ -13,15 +13,23 @@ export interface Telemetry {
   isEnabled(): boolean;
 }
 
-/**
- * Runs credwatch's own bookkeeping so that nothing it throws can reach the application: the error is
- * logged through `diag` and the application's call goes on untouched.
- */
+/** Logs a failure of credwatch's own bookkeeping; the application's call goes on untouched. */
+export function reportFailure(telemetry: Pick<Telemetry, 'diag'>, what: string, error: unknown): void {
+  telemetry.diag.error(`${what} failed; the AWS SDK call is unaffected`, error);
+}
+
+/** Runs credwatch's own bookkeeping so that nothing it throws can reach the application. */
 export function safely<T>(telemetry: Pick<Telemetry, 'diag'>, what: string, fn: () => T): T | undefined {
   try {
     return fn();
   } catch (error) {
-    telemetry.diag.error(`${what} failed; the AWS SDK call is unaffected`, error);
+    reportFailure(telemetry, what, error);
     return undefined;
   }
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
