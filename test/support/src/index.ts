@@ -1,1 +1,2 @@
 export { isolateAwsEnvironment, uniqueBucket, withEnv, writeFile } from './aws-env.js';
+export { type NodeRun, type RunningNode, runNode, sealedEnvironment, startNode } from './child-process.js';

@@ -1,0 +1,16 @@
+import { AwsCredentialsInstrumentation } from '@credwatch/instrumentation';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import type { AutoConfig } from './env-config.js';
+
+/** credwatch, plus the upstream AWS SDK instrumentation so operation spans exist to carry its attributes. */
+export function credwatchInstrumentations(config: AutoConfig): Instrumentation[] {
+  const instrumentations: Instrumentation[] = [
+    new AwsCredentialsInstrumentation({
+      ...(config.services ? { services: config.services } : {}),
+      accessKeyFingerprint: config.accessKeyFingerprint,
+    }),
+  ];
+  if (config.awsSdkInstrumentation) instrumentations.push(new AwsInstrumentation());
+  return instrumentations;
+}

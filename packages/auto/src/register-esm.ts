@@ -1,0 +1,8 @@
+// `node --import @credwatch/auto/register app.mjs`: route ESM imports of the instrumented packages through
+// import-in-the-middle first, so `import { fromTemporaryCredentials } from '@aws-sdk/credential-providers'`
+// is hooked as a `require` would be.
+import { registerImportHook } from './import-hook.js';
+import { startCredwatch } from './start.js';
+
+const runtime = startCredwatch();
+registerImportHook(runtime.instrumentations);

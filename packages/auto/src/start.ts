@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { diag } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { type AutoConfig, readConfig } from './env-config.js';
+import { credwatchInstrumentations } from './instrumentations.js';
+import { metricReadersFromEnv } from './metric-readers.js';
+import { formatReport, ReportReader } from './report.js';
+import { flushOnExit } from './shutdown.js';
+
+export interface CredwatchRuntime {
+  /** The started SDK; undefined when `OTEL_SDK_DISABLED=true`. */
+  readonly sdk: NodeSDK | undefined;
+  /** The instrumentations credwatch registered. */
+  readonly instrumentations: readonly Instrumentation[];
+  /** Writes the report (if asked for) and shuts the SDK down, flushing what is buffered. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry Node SDK with credwatch, configured by the `OTEL_*` and `CREDWATCH_*` environment.
+ * Throws a `ConfigError` naming every invalid variable before anything starts.
+ */
+export function startCredwatch(): CredwatchRuntime {
+  const global = globalThis as { [RUNTIME]?: CredwatchRuntime };
+  const running = global[RUNTIME];
+  if (running) {
+    diag.warn('credwatch: already started (by --require/--import and again in code?); keeping the first');
+    return running;
+  }
+  const config = readConfig(process.env);
+  const runtime = config.disabled ? DISABLED : start(config);
+  global[RUNTIME] = runtime;
+  return runtime;
+}
+
+// Shared across copies of this package, so a second start cannot register a second SDK.
+const RUNTIME = Symbol.for('credwatch.auto.runtime');
+const DISABLED: CredwatchRuntime = { sdk: undefined, instrumentations: [], shutdown: async () => {} };
+
+function start(config: AutoConfig): CredwatchRuntime {
+  const instrumentations = credwatchInstrumentations(config);
+  const reportReader = config.report ? new ReportReader() : undefined;
+  const sdk = new NodeSDK({
+    instrumentations,
+    metricReaders: [...metricReadersFromEnv(process.env), ...(reportReader ? [reportReader] : [])],
+    // credwatch writes no logs; a logs pipeline starts only when OTEL_LOGS_EXPORTER asks for one.
+    ...(process.env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
+  });
+  sdk.start();
+
+  let stopped: Promise<void> | undefined;
+  const shutdown = () => {
+    stopped ??= (async () => {
+      removeExitHooks();
+      if (reportReader && config.report) await writeReport(reportReader, config.report);
+      await sdk.shutdown();
+    })();
+    return stopped;
+  };
+  const removeExitHooks = flushOnExit(shutdown, config.shutdownTimeoutMs);
+  return { sdk, instrumentations, shutdown };
+}
+
+async function writeReport(reader: ReportReader, destination: string): Promise<void> {
+  try {
+    const report = await reader.report();
+    if (destination === 'stderr') process.stderr.write(`credwatch report\n${formatReport(report)}\n`);
+    else writeFileSync(destination, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    diag.error(`credwatch: could not write the report to ${destination}`, error);
+  }
+}
