@@ -1,5 +1,6 @@
+import { findSecrets } from '@credwatch/test-support';
 import { describe, expect, it } from 'vitest';
-import { findSecrets, secretsIssued } from './canary.js';
+import { secretsIssued } from './canary.js';
 import { harness } from './harness.js';
 import { putObject, s3Client, sdk, startWatchedEmulator } from './helpers.js';
 

@@ -1,4 +1,5 @@
 import type { Emulator } from '@credwatch/emulator';
+import { emulatorSecrets, findSecrets } from '@credwatch/test-support';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { expect } from 'vitest';
 import type { TelemetryHarness } from './harness.js';
@@ -13,17 +14,7 @@ export function watchSecrets(emulator: Emulator): Emulator {
 
 /** Secret keys, session tokens and full access key ids: none may appear in any telemetry. */
 export function secretsIssued(): string[] {
-  const secrets = new Set<string>();
-  for (const emulator of watched) {
-    secrets.add(emulator.longTermKey.secretAccessKey);
-    secrets.add(emulator.longTermKey.accessKeyId);
-    for (const issued of emulator.issuedCredentials()) {
-      secrets.add(issued.secretAccessKey);
-      secrets.add(issued.accessKeyId);
-      if (issued.sessionToken) secrets.add(issued.sessionToken);
-    }
-  }
-  return [...secrets];
+  return emulatorSecrets(watched);
 }
 
 function spanText(span: ReadableSpan): string {
@@ -35,18 +26,6 @@ function spanText(span: ReadableSpan): string {
     status: span.status,
     resource: span.resource.attributes,
   });
-}
-
-/** Where in the telemetry text each secret occurs: `[]` when nothing leaked. */
-export function findSecrets(texts: string[], secrets: string[]): string[] {
-  const hits: string[] = [];
-  for (const secret of secrets) {
-    texts.forEach((text, index) => {
-      if (text.includes(secret))
-        hits.push(`secret …${secret.slice(-4)} in telemetry item ${index}: ${text.slice(0, 200)}`);
-    });
-  }
-  return hits;
 }
 
 /** Run after every test file: spans, metric points and diag output against every secret issued. */

@@ -1,2 +1,3 @@
 export { isolateAwsEnvironment, uniqueBucket, withEnv, writeFile } from './aws-env.js';
 export { type NodeRun, type RunningNode, runNode, sealedEnvironment, startNode } from './child-process.js';
+export { emulatorSecrets, findSecrets } from './secrets.js';
