@@ -14,6 +14,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
 
 /**
  * The metric readers `OTEL_METRICS_EXPORTER` asks for, as the Node SDK would build them. credwatch builds
@@ -27,7 +28,7 @@ export function metricReadersFromEnv(env: Env): IMetricReader[] {
   if (names.has('none')) return [];
   const readers: IMetricReader[] = [];
   for (const name of names) {
-    if (name === 'otlp') readers.push(periodic(otlpExporter(env), env));
+    if (name === 'otlp') readers.push(periodic(otlpExporter(env, exportIntervalMillis(env)), env));
     if (name === 'console') readers.push(periodic(new ConsoleMetricExporter(), env));
     if (name === 'prometheus') {
       readers.push(
@@ -41,23 +42,39 @@ export function metricReadersFromEnv(env: Env): IMetricReader[] {
   return readers;
 }
 
-function otlpExporter(env: Env): PushMetricExporter {
+/**
+ * An export, retries included, never outlives its interval: otherwise, with the backend down, the next export
+ * (and the exporter's retry timers) would start before the last one ended and the app could never exit.
+ */
+function otlpExporter(env: Env, intervalMillis: number): PushMetricExporter {
   const protocol = (
     env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ||
     env.OTEL_EXPORTER_OTLP_PROTOCOL ||
     'http/protobuf'
   ).trim();
-  if (protocol === 'grpc') return new GrpcMetricExporter();
-  if (protocol === 'http/json') return new JsonMetricExporter();
-  return new ProtobufMetricExporter();
+  const configured = Number(
+    env.OTEL_EXPORTER_OTLP_METRICS_TIMEOUT || env.OTEL_EXPORTER_OTLP_TIMEOUT || DEFAULT_OTLP_TIMEOUT_MS,
+  );
+  const config = { timeoutMillis: Math.min(configured, intervalMillis) };
+  if (protocol === 'grpc') return new GrpcMetricExporter(config);
+  if (protocol === 'http/json') return new JsonMetricExporter(config);
+  return new ProtobufMetricExporter(config);
+}
+
+function exportIntervalMillis(env: Env): number {
+  return Number(env.OTEL_METRIC_EXPORT_INTERVAL || DEFAULT_INTERVAL_MS);
 }
 
 function periodic(exporter: PushMetricExporter, env: Env): IMetricReader {
-  const exportIntervalMillis = Number(env.OTEL_METRIC_EXPORT_INTERVAL || DEFAULT_INTERVAL_MS);
+  const intervalMillis = exportIntervalMillis(env);
   // The SDK clamps the timeout to the interval rather than refusing to start.
   const exportTimeoutMillis = Math.min(
-    exportIntervalMillis,
+    intervalMillis,
     Number(env.OTEL_METRIC_EXPORT_TIMEOUT || DEFAULT_TIMEOUT_MS),
   );
-  return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis });
+  return new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: intervalMillis,
+    exportTimeoutMillis,
+  });
 }
