@@ -113,7 +113,12 @@ class OperationObservation {
     const { metrics } = this.observer.telemetry;
     metrics.signings.add(1, this.attributes.forSigning(source, state, temporary));
     if (this.timeToExpirySeconds !== undefined) {
-      metrics.timeToExpiry.record(this.timeToExpirySeconds, this.attributes.forTimeToExpiry(source));
+      // OpenTelemetry histograms drop negative values: an expired signing is recorded as 0, into the first
+      // bucket (le="0"); the exact negative value goes on the span.
+      metrics.timeToExpiry.record(
+        Math.max(0, this.timeToExpirySeconds),
+        this.attributes.forTimeToExpiry(source),
+      );
     }
     const span = this.operationSpan();
     if (span !== undefined) this.annotate(span);

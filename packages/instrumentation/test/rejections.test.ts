@@ -150,6 +150,12 @@ describe.each(OPERATIONS)('%s rejected', (operation) => {
     const event = rejectionSpan().events[0]?.attributes ?? {};
     expect(event['aws.credentials.rejection.inferred']).toBe(inferred);
     expect(event['aws.credentials.time_to_expiry']).toBeCloseTo(-120, 0);
+    // The histogram takes no negative values: the expired signing is a 0, not a dropped measurement.
+    const [staticTtl] = await telemetry
+      .histogram('aws.credentials.time_to_expiry')
+      .then((points) => points.filter((point) => point.attributes['aws.credentials.source'] === 'static'));
+    expect(staticTtl?.min).toBe(0);
+    expect(telemetry.diagMessages.filter((message) => message.includes('negative value'))).toEqual([]);
     expect(
       total(await telemetry.counter('aws.credentials.signings'), {
         'rpc.service': 'S3',
