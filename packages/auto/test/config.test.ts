@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../src/index.js';
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    readConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('readConfig accepted the environment');
+}
+
+describe('readConfig', () => {
+  it('defaults: SDK on, aws-sdk spans on, no fingerprint, no report, 5 s exit flush', () => {
+    expect(readConfig({})).toEqual({
+      disabled: false,
+      accessKeyFingerprint: false,
+      awsSdkInstrumentation: true,
+      shutdownTimeoutMs: 5000,
+    });
+  });
+
+  it('reads the credwatch variables', () => {
+    expect(
+      readConfig({
+        CREDWATCH_SERVICES: ' S3, STS ,',
+        CREDWATCH_ACCESS_KEY_FINGERPRINT: 'TRUE',
+        CREDWATCH_AWS_SDK_INSTRUMENTATION: 'false',
+        CREDWATCH_REPORT: 'stderr',
+        CREDWATCH_SHUTDOWN_TIMEOUT: '250',
+        OTEL_SDK_DISABLED: 'true',
+      }),
+    ).toEqual({
+      disabled: true,
+      services: ['S3', 'STS'],
+      accessKeyFingerprint: true,
+      awsSdkInstrumentation: false,
+      report: 'stderr',
+      shutdownTimeoutMs: 250,
+    });
+  });
+
+  it('accepts every documented exporter, protocol and level, and ignores empty values', () => {
+    expect(() =>
+      readConfig({
+        OTEL_TRACES_EXPORTER: 'otlp,console',
+        OTEL_METRICS_EXPORTER: 'prometheus, otlp',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer x,tenant=a',
+        OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=batch,deployment.environment.name=prod',
+        OTEL_LOG_LEVEL: 'DEBUG',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '9464',
+        OTEL_METRIC_EXPORT_INTERVAL: '15000',
+        OTEL_SERVICE_NAME: '',
+      }),
+    ).not.toThrow();
+  });
+
+  it('names every invalid variable at once, with what was expected', () => {
+    expect(
+      problems({
+        OTEL_TRACES_EXPORTER: 'jaeger',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'localhost:4318',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '70000',
+        OTEL_LOG_LEVEL: 'loud',
+        OTEL_SDK_DISABLED: '1',
+        OTEL_RESOURCE_ATTRIBUTES: 'team',
+        CREDWATCH_SERVICES: ' , ',
+        CREDWATCH_SHUTDOWN_TIMEOUT: '0',
+      }),
+    ).toEqual([
+      'OTEL_SDK_DISABLED="1": expected one of true, false',
+      'OTEL_LOG_LEVEL="loud": expected one of none, error, warn, info, debug, verbose, all',
+      'OTEL_RESOURCE_ATTRIBUTES="team": expected key=value pairs separated by commas, got "team"',
+      'OTEL_TRACES_EXPORTER="jaeger": unknown jaeger; expected otlp, console, zipkin, none',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="localhost:4318": expected an http:// or https:// URL',
+      'OTEL_EXPORTER_PROMETHEUS_PORT="70000": expected a port number from 0 to 65535',
+      'CREDWATCH_SERVICES=" , ": expected service ids separated by commas, e.g. S3,STS',
+      'CREDWATCH_SHUTDOWN_TIMEOUT="0": expected a whole number greater than 0',
+    ]);
+  });
+
+  it('puts every problem in the message, one per line', () => {
+    expect(() => readConfig({ OTEL_METRICS_EXPORTER: 'statsd', OTEL_METRIC_EXPORT_INTERVAL: '-1' })).toThrow(
+      'credwatch: invalid configuration\n' +
+        '  OTEL_METRICS_EXPORTER="statsd": unknown statsd; expected otlp, prometheus, console, none\n' +
+        '  OTEL_METRIC_EXPORT_INTERVAL="-1": expected a whole number greater than 0',
+    );
+  });
+});

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '@credwatch/emulator';
+import { METRIC_TIME_TO_EXPIRY } from '@credwatch/instrumentation';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CredwatchReport, ReportReader } from '../src/index.js';
+import {
+  fixtureEnv,
+  LOADER,
+  REJECTED_RUN,
+  rejectNextGet,
+  runFixture,
+  startFixtureEmulator,
+} from './helpers.js';
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startFixtureEmulator();
+});
+afterAll(() => emulator.stop());
+
+const QUIET = { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' };
+
+describe('CREDWATCH_REPORT', () => {
+  it('writes what credwatch saw as JSON at exit, even with every exporter off', async () => {
+    const file = join(tmpdir(), `credwatch-report-${process.pid}.json`);
+    rejectNextGet(emulator);
+    const run = await runFixture(LOADER.cjs, fixtureEnv(emulator, { ...QUIET, CREDWATCH_REPORT: file }));
+    expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n`, stderr: '' });
+    const report = JSON.parse(readFileSync(file, 'utf8')) as CredwatchReport;
+    expect(report.signings).toHaveLength(2);
+    expect(report.signings).toEqual(
+      expect.arrayContaining([
+        { source: 'assume_role', service: 'S3', expiryState: 'valid', count: 3 },
+        { source: 'env', service: 'STS', expiryState: 'no_expiry', count: 1 },
+      ]),
+    );
+    expect(report.timeToExpiry).toHaveLength(1);
+    const [ttl] = report.timeToExpiry;
+    expect(ttl).toMatchObject({ source: 'assume_role', service: 'S3', count: 3 });
+    for (const value of [ttl?.min, ttl?.p50, ttl?.max]) {
+      expect(value).toBeGreaterThan(3590);
+      expect(value).toBeLessThanOrEqual(3600);
+    }
+    expect(report.refreshes).toEqual([
+      { source: 'assume_role', trigger: 'initial', outcome: 'success', count: 1 },
+    ]);
+    expect(report.rejections).toEqual([
+      {
+        errorType: 'TokenRefreshRequired',
+        source: 'assume_role',
+        service: 'S3',
+        expiryState: 'valid',
+        count: 1,
+      },
+    ]);
+  });
+
+  it('prints it for a person on stderr', async () => {
+    rejectNextGet(emulator);
+    const run = await runFixture(LOADER.esm, fixtureEnv(emulator, { ...QUIET, CREDWATCH_REPORT: 'stderr' }));
+    expect(run.code).toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toBe('credwatch report');
+    expect(lines).toContain('source assume_role: 3 signed requests (valid 3)');
+    expect(lines).toContain('source env: 1 signed requests (no_expiry 1)');
+    expect(lines).toContain('refresh attempts: 1 (1 succeeded, 0 failed): assume_role/initial 1');
+    expect(lines).toContain('rejections: 1 (TokenRefreshRequired 1)');
+    expect(lines.find((line) => line.includes('S3 time to expiry'))).toMatch(
+      /^ {2}S3 time to expiry at signing: min 359\d\.\d s, p50 (359\d\.\d|3600\.0) s, max (359\d\.\d|3600\.0) s$/,
+    );
+  });
+});
+
+describe('the report median', () => {
+  // Times to expiry as credwatch records them: whole milliseconds, 0 for expired credentials (histograms take
+  // no negative values), otherwise at least 1 s. 160 buckets then give at least 8 per octave, and a bucket
+  // midpoint is within 4.6 % of anything in its bucket.
+  const timeToExpiry = fc
+    .oneof(fc.constant(0), fc.integer({ min: 1000, max: 43_200_000 }))
+    .map((ms) => ms / 1000);
+
+  it('stays within 5 % of the exact median', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(timeToExpiry, { minLength: 1, maxLength: 300 }), async (values) => {
+        const reader = new ReportReader();
+        const histogram = new MeterProvider({ readers: [reader] })
+          .getMeter('test')
+          .createHistogram(METRIC_TIME_TO_EXPIRY);
+        for (const value of values)
+          histogram.record(value, { 'aws.credentials.source': 'imds', 'rpc.service': 'S3' });
+        const [row] = (await reader.report()).timeToExpiry;
+        const sorted = [...values].sort((a, b) => a - b);
+        const exact = sorted[Math.ceil(values.length / 2) - 1] as number;
+        expect(row?.count).toBe(values.length);
+        expect(row?.min).toBe(sorted[0]);
+        expect(row?.max).toBe(sorted.at(-1));
+        expect(Math.abs((row?.p50 ?? Number.NaN) - exact)).toBeLessThanOrEqual(Math.abs(exact) * 0.05);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('starting alongside an app', () => {
+  it('an app with its own NodeSDK adds the instrumentation (the README programmatic path)', async () => {
+    const { OtlpReceiver } = await import('./otlp-receiver.js');
+    const { otlpTo } = await import('./helpers.js');
+    const receiver = await OtlpReceiver.start();
+    try {
+      rejectNextGet(emulator);
+      const run = await runFixture(
+        ['test/fixtures/own-sdk.cjs'],
+        fixtureEnv(emulator, otlpTo(receiver.endpoint)),
+      );
+      expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n` });
+      const signings = receiver.metric('aws.credentials.signings');
+      expect(signings?.points.map((point) => point.value).sort()).toEqual([1, 3]);
+      expect(receiver.metric('aws.credentials.rejections')?.points.map((point) => point.value)).toEqual([1]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('a second start (register, then code) keeps one SDK: nothing is counted twice', async () => {
+    const file = join(tmpdir(), `credwatch-twice-${process.pid}.json`);
+    rejectNextGet(emulator);
+    const run = await runFixture(
+      ['--require', '@credwatch/auto/register', 'test/fixtures/starts-twice.cjs'],
+      fixtureEnv(emulator, { ...QUIET, CREDWATCH_REPORT: file }),
+    );
+    expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n` });
+    const report = JSON.parse(readFileSync(file, 'utf8')) as CredwatchReport;
+    expect(report.signings.map((row) => row.count).sort()).toEqual([1, 3]);
+  });
+});
