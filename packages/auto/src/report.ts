@@ -2,6 +2,7 @@ import {
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
   ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER,
   ATTR_AWS_CREDENTIALS_SOURCE,
+  ATTR_AWS_CREDENTIALS_TEMPORARY,
   ATTR_ERROR_TYPE,
   ATTR_RPC_SERVICE,
   METRIC_REFRESH_DURATION,
@@ -21,7 +22,7 @@ import { quantile } from './quantile.js';
 
 /** What credwatch saw in one process, summed over its lifetime. Never holds a key, a token or a key id. */
 export interface CredwatchReport {
-  signings: { source: string; service: string; expiryState: string; count: number }[];
+  signings: { source: string; service: string; expiryState: string; temporary: boolean; count: number }[];
   /** Seconds from signing to expiration, per source and service; negative when the credentials had expired. */
   timeToExpiry: { source: string; service: string; count: number; min: number; p50: number; max: number }[];
   refreshes: {
@@ -69,6 +70,7 @@ export function summarize(resourceMetrics: ResourceMetrics): CredwatchReport {
               source: text(attributes, ATTR_AWS_CREDENTIALS_SOURCE),
               service: text(attributes, ATTR_RPC_SERVICE),
               expiryState: text(attributes, ATTR_AWS_CREDENTIALS_EXPIRY_STATE),
+              temporary: attributes[ATTR_AWS_CREDENTIALS_TEMPORARY] === true,
               count: point.value as number,
             });
             break;

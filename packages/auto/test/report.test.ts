@@ -34,8 +34,8 @@ describe('CREDWATCH_REPORT', () => {
     expect(report.signings).toHaveLength(2);
     expect(report.signings).toEqual(
       expect.arrayContaining([
-        { source: 'assume_role', service: 'S3', expiryState: 'valid', count: 3 },
-        { source: 'env', service: 'STS', expiryState: 'no_expiry', count: 1 },
+        { source: 'assume_role', service: 'S3', expiryState: 'valid', temporary: true, count: 3 },
+        { source: 'env', service: 'STS', expiryState: 'no_expiry', temporary: false, count: 1 },
       ]),
     );
     expect(report.timeToExpiry).toHaveLength(1);

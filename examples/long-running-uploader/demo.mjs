@@ -1,0 +1,89 @@
+// `pnpm demo`: the seeds' batch uploader, twice, under `node --require @credwatch/auto/register`, against the
+// credwatch emulator. Credentials live 5 min 20 s, so the SDK's refresh window (the last 5 minutes) opens
+// after 20 s, and S3 wants sessions refreshed after 25 s: half a minute shows what takes an hour in production.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startEmulator } from '@credwatch/emulator';
+import { describeRun } from './summary.mjs';
+import { HOW_TO_EXPORT, telemetryFor } from './telemetry-destinations.mjs';
+
+const MODES = [
+  { name: 'stale', what: 'caches its AssumeRole output as a raw key triple at startup' },
+  { name: 'refreshing', what: 'gives the S3 client fromTemporaryCredentials, a refreshing provider' },
+];
+const UPLOADS = 34;
+const INTERVAL_MS = 1000;
+
+const emulator = await startEmulator({ tokenLifetime: '320s', refreshRequiredAfter: '25s' });
+const bucket = 'nightly-export';
+await new S3Client({
+  region: emulator.region,
+  endpoint: emulator.endpoint,
+  forcePathStyle: true,
+  credentials: emulator.longTermKey,
+}).send(new CreateBucketCommand({ Bucket: bucket }));
+
+console.log('credwatch demo: a batch uploader that outlives its temporary credentials\n');
+console.log(
+  `emulator (STS + S3) on ${emulator.endpoint}: sessions live 5 min 20 s, S3 wants a refresh after 25 s`,
+);
+console.log(`uploading ${UPLOADS} files, one a second, in two modes at once, each under`);
+console.log('  node --require @credwatch/auto/register uploader.cjs\n');
+
+const reports = mkdtempSync(join(tmpdir(), 'credwatch-demo-'));
+const runs = await Promise.all(
+  MODES.map((mode, index) => {
+    const telemetry = telemetryFor(index);
+    const reportFile = join(reports, `${mode.name}.json`);
+    const env = {
+      ...process.env,
+      ...emulator.env('env'),
+      ...telemetry.vars,
+      OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? `long-running-uploader-${mode.name}`,
+      CREDWATCH_REPORT: reportFile,
+      UPLOADER_MODE: mode.name,
+      UPLOADER_BUCKET: bucket,
+      UPLOADER_ROLE_ARN: emulator.roleArn,
+      UPLOADER_UPLOADS: String(UPLOADS),
+      UPLOADER_INTERVAL_MS: String(INTERVAL_MS),
+    };
+    return run(['--require', '@credwatch/auto/register', 'uploader.cjs'], env).then((result) => ({
+      ...mode,
+      ...result,
+      where: telemetry.where,
+      report: JSON.parse(readFileSync(reportFile, 'utf8')),
+    }));
+  }),
+);
+await emulator.stop();
+
+for (const result of runs) {
+  console.log(`${result.name}: ${result.what}`);
+  const outcome = `${result.output.trim().split('\n').at(-1)} (exit code ${result.code})`;
+  console.log(`  the job:                   ${outcome}`);
+  for (const line of describeRun(result.report)) console.log(`  ${line}`);
+  console.log(`  full telemetry:            ${result.where}\n`);
+}
+if (runs.every((result) => result.where === 'not exported')) console.log(HOW_TO_EXPORT.join('\n'));
+for (const result of runs.filter((candidate) => candidate.where.includes('console'))) {
+  console.log(`\n--- ${result.name}: console telemetry ---\n${result.output}`);
+}
+
+/** Runs node with the uploader; collects its output (stdout and stderr, in order). */
+function run(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: import.meta.dirname, env });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
