@@ -7,6 +7,7 @@ import {
   startNode,
   uniqueBucket,
 } from '@credwatch/test-support';
+import { afterAll, beforeAll } from 'vitest';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,8 +26,15 @@ export const BARE: Record<ModuleSystem, string[]> = {
 /** What the fixture app prints when the emulator answers its GetObject with `TokenRefreshRequired`. */
 export const REJECTED_RUN = '["CreateBucket ok","PutObject ok","GetObject TokenRefreshRequired"]';
 
-export function startFixtureEmulator(): Promise<Emulator> {
-  return startEmulator({ tokenLifetime: '1h' });
+/** The test file's emulator, once `useFixtureEmulator()` has started it (a live binding). */
+export let emulator: Emulator;
+
+/** Starts one emulator for the test file and stops it after the last test. */
+export function useFixtureEmulator(): void {
+  beforeAll(async () => {
+    emulator = await startEmulator({ tokenLifetime: '1h' });
+  });
+  afterAll(() => emulator.stop());
 }
 
 /** The next GetObject is rejected as S3 does when a session must be refreshed. */

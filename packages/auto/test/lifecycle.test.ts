@@ -1,7 +1,7 @@
-import type { Emulator } from '@credwatch/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BARE,
+  emulator,
   fixtureEnv,
   LOADER,
   type ModuleSystem,
@@ -10,20 +10,16 @@ import {
   rejectNextGet,
   runFixture,
   startFixture,
-  startFixtureEmulator,
+  useFixtureEmulator,
 } from './helpers.js';
 import { OtlpReceiver, type ReceiverMode } from './otlp-receiver.js';
 
-let emulator: Emulator;
+useFixtureEmulator();
 let receiver: OtlpReceiver;
 beforeAll(async () => {
-  emulator = await startFixtureEmulator();
   receiver = await OtlpReceiver.start();
 });
-afterAll(async () => {
-  await receiver.stop();
-  await emulator.stop();
-});
+afterAll(() => receiver.stop());
 
 /** Metric names the receiver got from credwatch since the last reset. */
 function metricNames(from: OtlpReceiver): string[] {

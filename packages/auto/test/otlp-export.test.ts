@@ -1,13 +1,13 @@
-import type { Emulator } from '@credwatch/emulator';
 import {
   PACKAGE_VERSION,
   REFRESH_DURATION_BUCKETS,
   TIME_TO_EXPIRY_BUCKETS,
 } from '@credwatch/instrumentation';
 import { emulatorSecrets, findSecrets } from '@credwatch/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BARE,
+  emulator,
   fixtureEnv,
   LOADER,
   type ModuleSystem,
@@ -15,7 +15,7 @@ import {
   REJECTED_RUN,
   rejectNextGet,
   runFixture,
-  startFixtureEmulator,
+  useFixtureEmulator,
 } from './helpers.js';
 import { OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from './otlp-receiver.js';
 
@@ -24,11 +24,7 @@ const SPAN_KIND_INTERNAL = 1;
 const SPAN_KIND_CLIENT = 3;
 const STATUS_ERROR = 2;
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startFixtureEmulator();
-});
-afterAll(() => emulator.stop());
+useFixtureEmulator();
 
 /** Runs the fixture app under credwatch with OTLP into a fresh receiver. */
 async function exportRun(system: ModuleSystem, protocol: string, args = LOADER[system]) {

@@ -1,21 +1,17 @@
 import { createServer } from 'node:net';
-import type { Emulator } from '@credwatch/emulator';
 import { emulatorSecrets, findSecrets } from '@credwatch/test-support';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
+  emulator,
   fixtureEnv,
   LOADER,
   REJECTED_RUN,
   rejectNextGet,
   startFixture,
-  startFixtureEmulator,
+  useFixtureEmulator,
 } from './helpers.js';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startFixtureEmulator();
-});
-afterAll(() => emulator.stop());
+useFixtureEmulator();
 
 async function freePort(): Promise<number> {
   const server = createServer();

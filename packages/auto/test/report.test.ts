@@ -1,26 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator } from '@credwatch/emulator';
 import { METRIC_TIME_TO_EXPIRY } from '@credwatch/instrumentation';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CredwatchReport, ReportReader } from '../src/index.js';
 import {
+  emulator,
   fixtureEnv,
   LOADER,
   REJECTED_RUN,
   rejectNextGet,
   runFixture,
-  startFixtureEmulator,
+  useFixtureEmulator,
 } from './helpers.js';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startFixtureEmulator();
-});
-afterAll(() => emulator.stop());
+useFixtureEmulator();
 
 const QUIET = { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' };
 
