@@ -1,0 +1,119 @@
+import type { PackConfig } from './config.js';
+import { EXPIRED_CODES } from './metrics.js';
+import { le, recentIncrease, select } from './promql.js';
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+/**
+ * One alert, defined once. The query and its threshold stay apart so Prometheus gets `query op threshold`
+ * and Grafana gets a query node plus a threshold node from the same parts.
+ */
+export interface AlertDefinition {
+  name: string;
+  severity: Severity;
+  /** Instant PromQL whose samples are compared with the threshold. */
+  query: string;
+  op: '>' | '<';
+  threshold: number;
+  /** Omitted for event alerts: one rejected request is already the trouble. */
+  for?: string;
+  /** Static, one sentence. */
+  summary: string;
+  /** Templated per alert instance (`{{ $labels.job }}`, `{{ $value }}`). */
+  description: string;
+}
+
+const BY_SOURCE = 'job, instance, aws_credentials_source';
+const WHERE = '{{ $labels.job }}/{{ $labels.instance }}';
+
+export function alertDefinitions(config: PackConfig): AlertDefinition[] {
+  const { window } = config;
+  const signings = (matchers = '') => recentIncrease(select('signings', matchers), window);
+  const rejections = (matchers: string) => recentIncrease(select('rejections', matchers), window);
+  const bucket = (bound: number) => recentIncrease(select('timeToExpiryBucket', le(bound)), window);
+  const lookback = config.sourceChangeLookback;
+  const sourcesUsed = (offset: string) =>
+    `count by (job, aws_credentials_source) (sum by (${BY_SOURCE}) (${offset ? `increase(${select('signings')}[${window}] offset ${offset})` : signings()}) > 0)`;
+
+  return [
+    {
+      name: 'AwsCredentialsTokenRefreshRequired',
+      severity: 'critical',
+      query: `sum by (${BY_SOURCE}) (${rejections('error_type="TokenRefreshRequired"')})`,
+      op: '>',
+      threshold: 0,
+      summary: 'S3 rejects requests because the signing session must be refreshed.',
+      description: `S3 answered TokenRefreshRequired {{ $value | humanize }} times in the last ${window} to ${WHERE}, signing with {{ $labels.aws_credentials_source }} credentials. The process keeps using a session it should have replaced.`,
+    },
+    {
+      name: 'AwsCredentialsExpiredTokenRejected',
+      severity: 'critical',
+      query: `sum by (${BY_SOURCE}, error_type) (${rejections(`error_type=~"${EXPIRED_CODES.join('|')}"`)})`,
+      op: '>',
+      threshold: 0,
+      summary: 'AWS rejects requests signed with expired credentials.',
+      description: `AWS answered {{ $labels.error_type }} {{ $value | humanize }} times in the last ${window} to ${WHERE}, signing with {{ $labels.aws_credentials_source }} credentials.`,
+    },
+    {
+      name: 'AwsCredentialsSignedWhileExpired',
+      severity: 'critical',
+      query: `sum by (${BY_SOURCE}) (${signings('aws_credentials_expiry_state="expired"')})`,
+      op: '>',
+      threshold: 0,
+      summary: 'Requests are signed with credentials that have already expired.',
+      description: `${WHERE} signed {{ $value | humanize }} requests in the last ${window} with {{ $labels.aws_credentials_source }} credentials past their expiration; AWS will reject them.`,
+    },
+    {
+      name: 'AwsCredentialsSignedNearExpiry',
+      severity: 'warning',
+      query: `sum by (${BY_SOURCE}) (${bucket(config.margin)}) - sum by (${BY_SOURCE}) (${bucket(0)})`,
+      op: '>',
+      threshold: 0,
+      summary: 'Requests are signed with credentials about to expire: the refresh is late.',
+      description: `${WHERE} signed {{ $value | humanize }} requests in the last ${window} with {{ $labels.aws_credentials_source }} credentials that had at most ${config.margin}s left. The SDK refreshes 5 minutes before expiry, so its refresh did not happen in time.`,
+    },
+    {
+      name: 'AwsCredentialsRefreshFailing',
+      severity: 'warning',
+      query: `sum by (${BY_SOURCE}, error_type) (${recentIncrease(select('refreshCount', 'error_type!=""'), window)})`,
+      op: '>',
+      threshold: 0,
+      summary: 'A credential provider fails to refresh credentials.',
+      description: `{{ $labels.aws_credentials_source }} credential refreshes failed {{ $value | humanize }} times in the last ${window} on ${WHERE} ({{ $labels.error_type }}). The SDK keeps signing with the old credentials until they expire.`,
+    },
+    {
+      name: 'AwsCredentialsRefreshStorm',
+      severity: 'warning',
+      query: `sum by (job, instance) (rate(${select('refreshCount')}[${window}])) * 60`,
+      op: '>',
+      threshold: config.refreshStormPerMinute,
+      for: config.refreshStormFor,
+      summary: 'Credentials are fetched far more often than they expire.',
+      description: `${WHERE} makes {{ $value | humanize }} credential refresh attempts a minute. Credentials are not being reused: a provider or client is created per request, or memoization is lost.`,
+    },
+    {
+      name: 'AwsCredentialsSessionWithoutExpiry',
+      severity: 'warning',
+      query: `sum by (${BY_SOURCE}) (${signings('aws_credentials_expiry_state="no_expiry", aws_credentials_temporary="true"')})`,
+      op: '>',
+      threshold: 0,
+      summary: 'Temporary credentials are used without their expiration.',
+      description: `${WHERE} signed {{ $value | humanize }} requests in the last ${window} with a session key that has no expiration ({{ $labels.aws_credentials_source }}): a key triple cached from STS output, which the SDK can never refresh. It will fail when the session ends.`,
+    },
+    {
+      name: 'AwsCredentialsSourceChanged',
+      severity: 'info',
+      // Sources in use now, minus those in use a lookback ago, for jobs that were signing then (not new jobs).
+      query: `(${sourcesUsed('')} unless ${sourcesUsed(lookback)} and on (job) count by (job) (sum by (job, instance) (increase(${select('signings')}[${window}] offset ${lookback})) > 0))`,
+      op: '>',
+      threshold: 0,
+      summary: 'A job signs with a credential source it did not use before.',
+      description: `{{ $labels.job }} now signs requests with {{ $labels.aws_credentials_source }} credentials, which it did not use ${lookback} ago. Check that environment variables or a profile do not shadow the intended role.`,
+    },
+  ];
+}
+
+/** `query op threshold`, as Prometheus evaluates it. */
+export function expression(alert: AlertDefinition): string {
+  return `${alert.query} ${alert.op} ${alert.threshold}`;
+}

@@ -1,0 +1,45 @@
+import { type AlertDefinition, alertDefinitions, expression } from './alerts.js';
+import type { PackConfig } from './config.js';
+import { dashboardUrl, runbookUrl } from './links.js';
+
+export const GROUP_NAME = 'aws-credentials';
+
+export interface PrometheusRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: string };
+  annotations: { summary: string; description: string; runbook_url: string; dashboard_url: string };
+}
+
+export interface PrometheusRuleFile {
+  groups: { name: string; interval: string; rules: PrometheusRule[] }[];
+}
+
+export function prometheusRule(alert: AlertDefinition, config: PackConfig): PrometheusRule {
+  return {
+    alert: alert.name,
+    expr: expression(alert),
+    ...(alert.for ? { for: alert.for } : {}),
+    labels: { severity: alert.severity },
+    annotations: {
+      summary: alert.summary,
+      description: alert.description,
+      runbook_url: runbookUrl(config, alert.name),
+      dashboard_url: dashboardUrl(config),
+    },
+  };
+}
+
+/** The rule file Prometheus, Mimir and Thanos load as is, and Grafana 12+ imports as Grafana-managed rules. */
+export function prometheusRules(config: PackConfig): PrometheusRuleFile {
+  return {
+    groups: [
+      {
+        name: GROUP_NAME,
+        interval: config.interval,
+        rules: alertDefinitions(config).map((alert) => prometheusRule(alert, config)),
+      },
+    ],
+  };
+}

@@ -1,0 +1,361 @@
+import { type AlertDefinition, alertDefinitions } from './alerts.js';
+import type { PackConfig } from './config.js';
+import { dashboardUrl, runbookUrl } from './links.js';
+import { NAMING_PATHS, type NamingPath, type Series } from './metrics.js';
+
+/**
+ * `promtool test rules` files, one per naming path: every alert fires on a bad series and stays silent on
+ * a healthy one. Generated from the same definitions as the rules, so the two cannot drift apart.
+ */
+
+type Labels = Record<string, string>;
+interface InputSeries {
+  series: Series;
+  labels: Labels;
+  values: string;
+}
+interface Case {
+  input: InputSeries[];
+  evalMinutes: number;
+  /** The alert's labels (besides severity) and its value, or nothing for a silent case. */
+  expect?: { labels: Labels; value: number };
+}
+interface Scenario {
+  fires: Case;
+  silent: Case;
+}
+
+const WHERE = { job: 'uploader', instance: '10.0.0.7:9464' };
+
+/** `n` missing samples, then the given values. */
+const bornAt = (n: number, values: string) => `${'_ '.repeat(n)}${values}`.trim();
+
+const signing = (labels: Labels): Labels => ({ ...WHERE, rpc_service: 'S3', ...labels });
+
+function scenarios(config: PackConfig): Record<string, Scenario> {
+  const rejection = (errorType: string) =>
+    signing({
+      error_type: errorType,
+      aws_credentials_source: 'assume_role',
+      aws_credentials_expiry_state: 'valid',
+    });
+  const buckets = (source: string, counts: (bound: string) => string): InputSeries[] =>
+    ['0', '60', '120', '300', '600', '+Inf'].map((bound) => ({
+      series: 'timeToExpiryBucket',
+      labels: signing({ aws_credentials_source: source, le: bound }),
+      values: counts(bound),
+    }));
+  const margin = config.margin;
+  const lookbackMinutes = minutes(config.sourceChangeLookback);
+
+  return {
+    AwsCredentialsTokenRefreshRequired: {
+      // A first rejection creates its series at 1: plain increase() would never fire on it.
+      fires: {
+        input: [
+          { series: 'rejections', labels: rejection('TokenRefreshRequired'), values: bornAt(10, '1 1 1 1') },
+        ],
+        evalMinutes: 12,
+        expect: { labels: { ...WHERE, aws_credentials_source: 'assume_role' }, value: 1 },
+      },
+      silent: {
+        input: [
+          { series: 'rejections', labels: rejection('TokenRefreshRequired'), values: '2x20' },
+          { series: 'rejections', labels: rejection('InvalidClientTokenId'), values: '0+1x20' },
+        ],
+        evalMinutes: 20,
+      },
+    },
+    AwsCredentialsExpiredTokenRejected: {
+      fires: {
+        // A long-lived series: five more rejections in the window [11m, 16m].
+        input: [{ series: 'rejections', labels: rejection('ExpiredTokenException'), values: '0x10 0+1x5' }],
+        evalMinutes: 16,
+        expect: {
+          labels: { ...WHERE, aws_credentials_source: 'assume_role', error_type: 'ExpiredTokenException' },
+          value: 5,
+        },
+      },
+      silent: {
+        input: [{ series: 'rejections', labels: rejection('TokenRefreshRequired'), values: '0+1x20' }],
+        evalMinutes: 20,
+      },
+    },
+    AwsCredentialsSignedWhileExpired: {
+      fires: {
+        input: [
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'imds',
+              aws_credentials_expiry_state: 'expired',
+              aws_credentials_temporary: 'true',
+            }),
+            values: bornAt(10, '2 2 2'),
+          },
+        ],
+        evalMinutes: 11,
+        expect: { labels: { ...WHERE, aws_credentials_source: 'imds' }, value: 2 },
+      },
+      silent: {
+        input: [
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'imds',
+              aws_credentials_expiry_state: 'valid',
+              aws_credentials_temporary: 'true',
+            }),
+            values: '0+10x20',
+          },
+        ],
+        evalMinutes: 20,
+      },
+    },
+    AwsCredentialsSignedNearExpiry: {
+      // Three signings with 30 s left at minute 11: in every bucket from the margin up, none in le="0".
+      fires: {
+        input: buckets('container', (bound) => (bound === '0' ? '0x15' : `0x10 3x5`)),
+        evalMinutes: 12,
+        expect: { labels: { ...WHERE, aws_credentials_source: 'container' }, value: 3 },
+      },
+      silent: {
+        input: buckets('container', (bound) => (Number(bound) <= Math.max(margin, 120) ? '0x20' : '0+4x20')),
+        evalMinutes: 20,
+      },
+    },
+    AwsCredentialsRefreshFailing: {
+      fires: {
+        input: [
+          {
+            series: 'refreshCount',
+            labels: {
+              ...WHERE,
+              aws_credentials_source: 'container',
+              aws_credentials_refresh_trigger: 'background',
+              error_type: 'CredentialsProviderError',
+            },
+            values: bornAt(10, '2 2 2'),
+          },
+        ],
+        evalMinutes: 11,
+        expect: {
+          labels: { ...WHERE, aws_credentials_source: 'container', error_type: 'CredentialsProviderError' },
+          value: 2,
+        },
+      },
+      silent: {
+        input: [
+          {
+            series: 'refreshCount',
+            labels: {
+              ...WHERE,
+              aws_credentials_source: 'container',
+              aws_credentials_refresh_trigger: 'background',
+            },
+            values: '0+1x20',
+          },
+        ],
+        evalMinutes: 20,
+      },
+    },
+    AwsCredentialsRefreshStorm: {
+      fires: {
+        input: [
+          {
+            series: 'refreshCount',
+            labels: {
+              ...WHERE,
+              aws_credentials_source: 'assume_role',
+              aws_credentials_refresh_trigger: 'expiring',
+            },
+            values: `0+${config.refreshStormPerMinute * 2}x40`,
+          },
+        ],
+        evalMinutes: minutes(config.refreshStormFor) + 10,
+        expect: { labels: WHERE, value: config.refreshStormPerMinute * 2 },
+      },
+      silent: {
+        input: [
+          {
+            series: 'refreshCount',
+            labels: {
+              ...WHERE,
+              aws_credentials_source: 'assume_role',
+              aws_credentials_refresh_trigger: 'expiring',
+            },
+            values: `0+${config.refreshStormPerMinute / 2}x40`,
+          },
+        ],
+        evalMinutes: minutes(config.refreshStormFor) + 10,
+      },
+    },
+    AwsCredentialsSessionWithoutExpiry: {
+      fires: {
+        input: [
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'static',
+              aws_credentials_expiry_state: 'no_expiry',
+              aws_credentials_temporary: 'true',
+            }),
+            values: bornAt(10, '5 5 5'),
+          },
+        ],
+        evalMinutes: 11,
+        expect: { labels: { ...WHERE, aws_credentials_source: 'static' }, value: 5 },
+      },
+      silent: {
+        // Long-term keys carry no expiration either, and that is fine.
+        input: [
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'env',
+              aws_credentials_expiry_state: 'no_expiry',
+              aws_credentials_temporary: 'false',
+            }),
+            values: '0+10x20',
+          },
+        ],
+        evalMinutes: 20,
+      },
+    },
+    AwsCredentialsSourceChanged: {
+      fires: {
+        input: [
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'assume_role',
+              aws_credentials_expiry_state: 'valid',
+              aws_credentials_temporary: 'true',
+            }),
+            values: `0+10x${lookbackMinutes + 30}`,
+          },
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'env',
+              aws_credentials_expiry_state: 'no_expiry',
+              aws_credentials_temporary: 'false',
+            }),
+            values: bornAt(lookbackMinutes + 20, '0+10x10'),
+          },
+        ],
+        evalMinutes: lookbackMinutes + 25,
+        expect: { labels: { job: WHERE.job, aws_credentials_source: 'env' }, value: 1 },
+      },
+      silent: {
+        // The same history without the new source, and a job that is new itself (nothing to compare with).
+        input: [
+          {
+            series: 'signings',
+            labels: signing({
+              aws_credentials_source: 'assume_role',
+              aws_credentials_expiry_state: 'valid',
+              aws_credentials_temporary: 'true',
+            }),
+            values: `0+10x${lookbackMinutes + 30}`,
+          },
+          {
+            series: 'signings',
+            labels: {
+              ...signing({
+                aws_credentials_source: 'env',
+                aws_credentials_expiry_state: 'no_expiry',
+                aws_credentials_temporary: 'false',
+              }),
+              job: 'new-job',
+            },
+            values: bornAt(lookbackMinutes + 20, '0+10x10'),
+          },
+        ],
+        evalMinutes: lookbackMinutes + 25,
+      },
+    },
+  };
+}
+
+function minutes(duration: string): number {
+  const match = /^(\d+)([mh])$/.exec(duration);
+  if (!match) throw new Error(`promtool tests need a window in whole minutes or hours, got ${duration}`);
+  return Number(match[1]) * (match[2] === 'h' ? 60 : 1);
+}
+
+/** The description as Prometheus renders it for these labels and this value. */
+export function renderDescription(template: string, labels: Labels, value: number): string {
+  return template
+    .replaceAll(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? '<no value>')
+    .replaceAll('{{ $value | humanize }}', humanize(value));
+}
+
+/** Prometheus' `humanize` for the values these tests produce. */
+function humanize(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1000) return String(value);
+  throw new Error(`no test expectation renders ${value}`);
+}
+
+function seriesText(path: NamingPath, input: InputSeries): string {
+  // The pull path is what Prometheus 3 scrapes: it writes bucket bounds as floats (le="60.0").
+  const labels: Labels = {
+    ...input.labels,
+    ...(path === 'pull' ? { otel_scope_name: '@credwatch/instrumentation' } : {}),
+  };
+  if (path === 'pull' && labels.le && labels.le !== '+Inf') labels.le = `${labels.le}.0`;
+  const body = Object.entries(labels)
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(', ');
+  return `${NAMING_PATHS[path][input.series]}{${body}}`;
+}
+
+function testCase(
+  path: NamingPath,
+  alert: AlertDefinition,
+  config: PackConfig,
+  kind: 'fires' | 'silent',
+  c: Case,
+) {
+  return {
+    name: `${alert.name} ${kind === 'fires' ? 'fires' : 'stays silent'} (${path} names)`,
+    interval: '1m',
+    input_series: c.input.map((input) => ({ series: seriesText(path, input), values: input.values })),
+    alert_rule_test: [
+      {
+        eval_time: `${c.evalMinutes}m`,
+        alertname: alert.name,
+        exp_alerts: c.expect
+          ? [
+              {
+                exp_labels: { severity: alert.severity, ...c.expect.labels },
+                exp_annotations: {
+                  summary: alert.summary,
+                  description: renderDescription(alert.description, c.expect.labels, c.expect.value),
+                  runbook_url: runbookUrl(config, alert.name),
+                  dashboard_url: dashboardUrl(config),
+                },
+              },
+            ]
+          : [],
+      },
+    ],
+  };
+}
+
+/** A promtool test file for one naming path, loading the rules from `ruleFile` (relative to it). */
+export function promtoolTests(config: PackConfig, path: NamingPath, ruleFile = '../prometheus/alerts.yaml') {
+  const all = scenarios(config);
+  return {
+    rule_files: [ruleFile],
+    evaluation_interval: config.interval,
+    tests: alertDefinitions(config).flatMap((alert) => {
+      const scenario = all[alert.name];
+      if (!scenario) throw new Error(`no promtool scenario for ${alert.name}`);
+      return [
+        testCase(path, alert, config, 'fires', scenario.fires),
+        testCase(path, alert, config, 'silent', scenario.silent),
+      ];
+    }),
+  };
+}
