@@ -1,5 +1,4 @@
-import { createServer } from 'node:net';
-import { emulatorSecrets, findSecrets } from '@credwatch/test-support';
+import { emulatorSecrets, findSecrets, freePort } from '@credwatch/test-support';
 import { expect, it } from 'vitest';
 import {
   emulator,
@@ -12,14 +11,6 @@ import {
 } from './helpers.js';
 
 useFixtureEmulator();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 

@@ -33,6 +33,8 @@ export interface RunningNode {
   child: ChildProcess;
   /** Resolves when `stdout` has printed a line containing `text`. */
   printed(text: string): Promise<void>;
+  /** Everything printed on stdout so far. */
+  stdout(): string;
   exited: Promise<NodeRun>;
 }
 
@@ -58,6 +60,7 @@ export function startNode(
   });
   return {
     child,
+    stdout: () => stdout,
     printed: (text) =>
       stdout.includes(text)
         ? Promise.resolve()

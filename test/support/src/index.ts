@@ -1,3 +1,4 @@
 export { isolateAwsEnvironment, uniqueBucket, withEnv, writeFile } from './aws-env.js';
 export { type NodeRun, type RunningNode, runNode, sealedEnvironment, startNode } from './child-process.js';
+export { freePort } from './ports.js';
 export { emulatorSecrets, findSecrets } from './secrets.js';

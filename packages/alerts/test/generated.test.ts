@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  TIME_TO_EXPIRY_BUCKETS as CONTRACT_BUCKETS,
+  METRIC_REFRESH_DURATION,
+  METRIC_REJECTIONS,
+  METRIC_SIGNINGS,
+  METRIC_TIME_TO_EXPIRY,
+} from '@credwatch/instrumentation';
+import { describe, expect, it } from 'vitest';
+import { NAMING_PATHS, renderPack, resolveConfig, TIME_TO_EXPIRY_BUCKETS } from '../src/index.js';
+import { PACKAGE_DIR } from './helpers.js';
+
+describe('the checked-in pack', () => {
+  const files = renderPack(resolveConfig());
+
+  it('is what the definitions generate with the default parameters (run `pnpm generate` after a change)', () => {
+    expect(Object.keys(files).sort()).toEqual([
+      'alertmanager/inhibit-rules.yaml',
+      'grafana/alert-rules.yaml',
+      'grafana/dashboard.json',
+      'prometheus/alerts.yaml',
+      'tests/mimir.yaml',
+      'tests/otlp.yaml',
+      'tests/pull.yaml',
+    ]);
+    for (const [path, text] of Object.entries(files)) {
+      expect(readFileSync(join(PACKAGE_DIR, path), 'utf8'), path).toBe(text);
+    }
+  });
+});
+
+describe('the telemetry contract', () => {
+  /** The Prometheus name of an OpenTelemetry metric, before suffixes. */
+  const base = (name: string) => name.replaceAll('.', '_');
+
+  it('names every metric as the instrumentation does, on all three paths', () => {
+    expect(NAMING_PATHS).toEqual({
+      pull: {
+        signings: `${base(METRIC_SIGNINGS)}_total`,
+        rejections: `${base(METRIC_REJECTIONS)}_total`,
+        timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_bucket`,
+        refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
+      },
+      otlp: {
+        signings: `${base(METRIC_SIGNINGS)}_total`,
+        rejections: `${base(METRIC_REJECTIONS)}_total`,
+        timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_seconds_bucket`,
+        refreshCount: `${base(METRIC_REFRESH_DURATION)}_seconds_count`,
+      },
+      mimir: {
+        signings: base(METRIC_SIGNINGS),
+        rejections: base(METRIC_REJECTIONS),
+        timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_bucket`,
+        refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
+      },
+    });
+  });
+
+  it('uses the instrumentation time_to_expiry buckets', () => {
+    expect([...TIME_TO_EXPIRY_BUCKETS]).toEqual(CONTRACT_BUCKETS);
+  });
+});

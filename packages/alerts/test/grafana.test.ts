@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parser } from '@prometheus-io/lezer-promql';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG, grafanaRules, resolveConfig } from '../src/index.js';
+import schema from './grafana-provisioning.schema.json' with { type: 'json' };
+import { PACKAGE_DIR } from './helpers.js';
+
+const file = parse(readFileSync(join(PACKAGE_DIR, 'grafana/alert-rules.yaml'), 'utf8'));
+const rules = file.groups[0].rules as {
+  uid: string;
+  title: string;
+  condition: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  dashboardUid: string;
+  panelId: number;
+  data: {
+    refId: string;
+    datasourceUid: string;
+    model: { expr?: string; type?: string; expression?: string };
+  }[];
+}[];
+const dashboard = JSON.parse(readFileSync(join(PACKAGE_DIR, 'grafana/dashboard.json'), 'utf8'));
+
+/** PromQL syntax errors, as Prometheus' own Lezer grammar reports them ("" when it parses). */
+function promqlErrors(expr: string): string {
+  const errors: string[] = [];
+  parser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.type.isError)
+        errors.push(`error at ${node.from}: …${expr.slice(Math.max(0, node.from - 20), node.to + 20)}…`);
+    },
+  });
+  return errors.join('; ');
+}
+
+/** What Grafana's os.ExpandEnv leaves of a string, with PROM_DS_UID set: `$$` is a literal `$`. */
+function expandEnv(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{(\w+)\}|\$(\w+)/g, (match, braced: string, bare: string) =>
+    match === '$$' ? '$' : (env[braced ?? bare] ?? ''),
+  );
+}
+
+describe('grafana/alert-rules.yaml', () => {
+  it('matches the provisioning format', () => {
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    expect(validate(file) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('takes the datasource from PROM_DS_UID, expressions from __expr__, and conditions that exist', () => {
+    expect(DEFAULT_CONFIG.datasourceUid).toBe('$' + '{PROM_DS_UID}');
+    for (const rule of rules) {
+      const [query, threshold] = rule.data;
+      expect(query?.datasourceUid).toBe(DEFAULT_CONFIG.datasourceUid);
+      expect(threshold).toMatchObject({
+        datasourceUid: '__expr__',
+        model: { type: 'threshold', expression: 'A' },
+      });
+      expect(rule.data.map((node) => node.refId)).toContain(rule.condition);
+    }
+  });
+
+  it('has unique uids and titles, one per alert, titles distinct across severities', () => {
+    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(8);
+    expect(new Set(rules.map((rule) => rule.title)).size).toBe(8);
+    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(8);
+  });
+
+  it('survives provisioning env expansion: every query is still the Prometheus rule query', () => {
+    const prometheus = parse(readFileSync(join(PACKAGE_DIR, 'prometheus/alerts.yaml'), 'utf8')).groups[0]
+      .rules;
+    rules.forEach((rule, index) => {
+      const expanded = expandEnv(rule.data[0]?.model.expr ?? '', { PROM_DS_UID: 'prom' });
+      expect(prometheus[index].expr.startsWith(expanded), rule.title).toBe(true);
+    });
+    expect(expandEnv(rules[0]?.data[0]?.datasourceUid ?? '', { PROM_DS_UID: 'prom' })).toBe('prom');
+  });
+
+  it('escapes a $ in a query so provisioning keeps it', () => {
+    const config = resolveConfig({ folder: 'Team $A' });
+    const generated = grafanaRules(config);
+    expect(generated.groups[0]?.folder).toBe('Team $$A');
+    expect(expandEnv(generated.groups[0]?.folder ?? '', {})).toBe('Team $A');
+  });
+
+  it('every embedded query parses as PromQL (and the check does catch a broken one)', () => {
+    expect(promqlErrors('sum by (job) (rate(x[5m])')).not.toBe('');
+    for (const rule of rules) expect(promqlErrors(rule.data[0]?.model.expr ?? ''), rule.title).toBe('');
+  });
+
+  it('links every rule to a panel of the dashboard', () => {
+    const panelIds = dashboard.panels.map((panel: { id: number }) => panel.id);
+    for (const rule of rules) {
+      expect(rule.dashboardUid).toBe(dashboard.uid);
+      expect(panelIds).toContain(rule.panelId);
+    }
+  });
+});
+
+describe('grafana/dashboard.json', () => {
+  const targets = dashboard.panels.flatMap((panel: { title: string; targets: { expr: string }[] }) =>
+    panel.targets.map((target) => [panel.title, target.expr] as const),
+  );
+
+  it('covers source mix, time to expiry, refreshes and failures, and rejections by code', () => {
+    expect(dashboard.panels.map((panel: { title: string }) => panel.title)).toEqual([
+      'Rejected requests',
+      'Signed with expired credentials',
+      'Sessions without expiration',
+      'Failed refreshes',
+      'Signed requests by credential source',
+      'Signed requests by expiry state',
+      'Time to expiry at signing',
+      'Refresh attempts by trigger',
+      'Failed refreshes by error',
+      'Rejections by error code',
+    ]);
+    expect(dashboard.templating.list.map((variable: { name: string }) => variable.name)).toEqual([
+      'datasource',
+      'job',
+      'instance',
+    ]);
+  });
+
+  it('every panel query parses as PromQL once Grafana has filled in its variables', () => {
+    for (const [title, expr] of targets) {
+      const filled = expr
+        .replaceAll('$__rate_interval', '1m')
+        .replaceAll('$__range', '6h')
+        .replace(/\$(job|instance)/g, '.*');
+      expect(promqlErrors(filled), title).toBe('');
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { alertDefinitions, prometheusRules, resolveConfig } from '../src/index.js';
+import { PACKAGE_DIR } from './helpers.js';
+
+// The monitoring-mixins style guide and `mixtool lint`, as tests on the generated rules.
+const config = resolveConfig();
+const rules = prometheusRules(config).groups.flatMap((group) => group.rules);
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+const seconds = (duration: string) =>
+  [...duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)].reduce(
+    (total, [, n, unit]) =>
+      total +
+      Number(n) *
+        ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[unit as string] ?? 0),
+    0,
+  );
+
+describe.each(rules.map((rule) => [rule.alert, rule] as const))('%s', (name, rule) => {
+  it('is CamelCase with the shared AwsCredentials prefix', () => {
+    expect(name).toMatch(/^([A-Z]+[a-z0-9]+)+$/);
+    expect(name).toMatch(/^AwsCredentials[A-Z]/);
+  });
+
+  it('has a critical, warning or info severity and no other label', () => {
+    expect(Object.keys(rule.labels)).toEqual(['severity']);
+    expect(['critical', 'warning', 'info']).toContain(rule.labels.severity);
+  });
+
+  it('has a static one-sentence summary and a templated description', () => {
+    expect(rule.annotations.summary).toMatch(/^[A-Z][^{}]+\.$/);
+    expect(rule.annotations.description).toMatch(/\{\{ \$labels\.\w+ \}\}/);
+    expect(rule.annotations.description).toMatch(/\.$/);
+  });
+
+  it('links to its own runbook, which exists, and to the dashboard', () => {
+    expect(rule.annotations.runbook_url).toBe(`${config.runbookUrl}/${name}.md`);
+    expect(existsSync(join(PACKAGE_DIR, 'runbooks', `${name}.md`))).toBe(true);
+    expect(rule.annotations.dashboard_url).toBe(`${config.grafanaUrl}/d/credwatch-aws-credentials`);
+  });
+
+  it('uses the configured window in every range, at least 2m (four scrapes at the usual 30s)', () => {
+    const ranges = [...rule.expr.matchAll(/\[([^\]]+)\]/g)].map((match) => match[1] as string);
+    expect(ranges.length).toBeGreaterThan(0);
+    for (const range of ranges) {
+      expect(range).toBe(config.window);
+      expect(seconds(range)).toBeGreaterThanOrEqual(120);
+    }
+  });
+
+  it('has a valid `for`, at least the window when it thresholds a rate, and none over 1h', () => {
+    if (rule.for !== undefined) {
+      expect(rule.for).toMatch(DURATION);
+      expect(seconds(rule.for)).toBeLessThanOrEqual(3600);
+    }
+    if (/\brate\(/.test(rule.expr))
+      expect(seconds(rule.for ?? '0s')).toBeGreaterThanOrEqual(seconds(config.window));
+  });
+
+  it('aggregates by job and instance (or by job, for the per-job source mix)', () => {
+    const groupings = [...rule.expr.matchAll(/(?:sum|count) by \(([^)]*)\)/g)].map(
+      (match) => match[1] as string,
+    );
+    expect(groupings.length).toBeGreaterThan(0);
+    for (const grouping of groupings) expect(grouping).toMatch(/^job\b/);
+    if (name !== 'AwsCredentialsSourceChanged') expect(groupings[0]).toMatch(/^job, instance\b/);
+  });
+
+  it('matches every naming path: no metric is selected by a single literal name', () => {
+    expect(rule.expr).not.toMatch(/\baws_credentials_\w+\{/);
+    expect(rule.expr).toMatch(/__name__=~"aws_credentials_/);
+  });
+});
+
+describe('the pack as a whole', () => {
+  it('has one runbook per alert and no orphan runbook', () => {
+    const runbooks = readdirSync(join(PACKAGE_DIR, 'runbooks')).map((file) => file.replace(/\.md$/, ''));
+    expect(runbooks.sort()).toEqual(rules.map((rule) => rule.alert).sort());
+  });
+
+  it('has the alerts the issue names, with their severities', () => {
+    expect(Object.fromEntries(alertDefinitions(config).map((alert) => [alert.name, alert.severity]))).toEqual(
+      {
+        AwsCredentialsTokenRefreshRequired: 'critical',
+        AwsCredentialsExpiredTokenRejected: 'critical',
+        AwsCredentialsSignedWhileExpired: 'critical',
+        AwsCredentialsSignedNearExpiry: 'warning',
+        AwsCredentialsRefreshFailing: 'warning',
+        AwsCredentialsRefreshStorm: 'warning',
+        AwsCredentialsSessionWithoutExpiry: 'warning',
+        AwsCredentialsSourceChanged: 'info',
+      },
+    );
+  });
+});

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { type Emulator, startEmulator } from '@credwatch/emulator';
+import { freePort, type RunningNode, sealedEnvironment, startNode } from '@credwatch/test-support';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { prometheusRules, resolveConfig } from '../src/index.js';
+import { PACKAGE_DIR, writeTemp } from './helpers.js';
+
+// A real Prometheus (the Debian package) scrapes two workers instrumented by @credwatch/auto, each against
+// its own emulator: one healthy, one whose sessions S3 stops accepting. The pack's rules, evaluated every
+// second (the `interval` parameter), must fire for the second and stay silent for the first.
+interface PromAlert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+  activeAt: string;
+}
+
+const emulators: Emulator[] = [];
+const workers: RunningNode[] = [];
+let prometheus: ReturnType<typeof spawn>;
+let prometheusUrl: string;
+
+async function startWorker(job: string): Promise<{ emulator: Emulator; worker: RunningNode; port: number }> {
+  const emulator = await startEmulator({ tokenLifetime: '1h' });
+  emulators.push(emulator);
+  const port = await freePort();
+  const worker = startNode(['--require', '@credwatch/auto/register', 'test/fixtures/worker.cjs'], {
+    cwd: PACKAGE_DIR,
+    env: sealedEnvironment({
+      ...emulator.env('env'),
+      WORKER_ROLE_ARN: emulator.roleArn,
+      OTEL_SERVICE_NAME: job,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    }),
+  });
+  workers.push(worker);
+  await worker.printed('uploading');
+  return { emulator, worker, port };
+}
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${prometheusUrl}${path}`);
+  const body = (await response.json()) as { status: string; data: T };
+  if (body.status !== 'success') throw new Error(`${path}: ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await probe();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let healthy: Awaited<ReturnType<typeof startWorker>>;
+let failing: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  [healthy, failing] = await Promise.all([startWorker('healthy-worker'), startWorker('failing-worker')]);
+  const promPort = await freePort();
+  prometheusUrl = `http://127.0.0.1:${promPort}`;
+  const dir = writeTemp({
+    'alerts.yaml': stringify(prometheusRules(resolveConfig({ interval: '1s' }))),
+    'prometheus.yml': stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: ['alerts.yaml'],
+      scrape_configs: [
+        { job_name: 'healthy-worker', static_configs: [{ targets: [`127.0.0.1:${healthy.port}`] }] },
+        { job_name: 'failing-worker', static_configs: [{ targets: [`127.0.0.1:${failing.port}`] }] },
+      ],
+    }),
+  });
+  prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await until('Prometheus to be ready', async () => {
+    const ready = await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined);
+    return ready?.ok ? true : undefined;
+  });
+});
+
+afterAll(async () => {
+  prometheus?.kill('SIGTERM');
+  for (const worker of workers) worker.child.kill('SIGTERM');
+  await Promise.all(emulators.map((emulator) => emulator.stop()));
+});
+
+it('AwsCredentialsTokenRefreshRequired reaches firing for the failing worker only; the healthy one stays silent', async () => {
+  // Both workers are scraped and signing before anything goes wrong.
+  await until('both workers to be scraped', async () => {
+    const result = await api<{ result: unknown[] }>(
+      `/api/v1/query?query=${encodeURIComponent('sum by (job) (aws_credentials_signings_total{rpc_service="S3"}) > 0')}`,
+    );
+    return result.result.length === 2 ? true : undefined;
+  });
+
+  failing.emulator.faults.requireRefresh();
+  await failing.worker.printed('first-rejection');
+  const [, firstRejection, errorName] = /first-rejection (\d+) (\w+)/.exec(failing.worker.stdout()) ?? [];
+  expect(errorName).toBe('TokenRefreshRequired');
+
+  const firing = await until('the alert to fire', async () => {
+    const { alerts } = await api<{ alerts: PromAlert[] }>('/api/v1/alerts');
+    return alerts.find(
+      (alert) => alert.state === 'firing' && alert.labels.alertname === 'AwsCredentialsTokenRefreshRequired',
+    );
+  });
+  const firedAfterMs = Date.now() - Number(firstRejection);
+  console.log(`first TokenRefreshRequired to firing: ${firedAfterMs} ms (scrape and evaluation every 1 s)`);
+
+  expect(firing.labels).toEqual({
+    alertname: 'AwsCredentialsTokenRefreshRequired',
+    severity: 'critical',
+    job: 'failing-worker',
+    instance: `127.0.0.1:${failing.port}`,
+    aws_credentials_source: 'assume_role',
+  });
+
+  // The healthy worker has run as long: nothing about it is firing or even pending.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const { alerts } = await api<{ alerts: PromAlert[] }>('/api/v1/alerts');
+  expect(alerts.filter((alert) => alert.labels.job === 'healthy-worker')).toEqual([]);
+  expect(
+    alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.job} ${alert.state}`).sort(),
+  ).toEqual(['AwsCredentialsTokenRefreshRequired failing-worker firing']);
+});
