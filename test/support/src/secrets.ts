@@ -1,7 +1,17 @@
-import type { Emulator } from '@credwatch/emulator';
+interface Key {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** What an emulator tells about the keys it issued (structurally, so this package needs no emulator). */
+interface KeyIssuer {
+  longTermKey: Key;
+  issuedCredentials(): Key[];
+}
 
 /** Secret keys, session tokens and full access key ids the emulators issued (long-term key included). */
-export function emulatorSecrets(emulators: readonly Emulator[]): string[] {
+export function emulatorSecrets(emulators: readonly KeyIssuer[]): string[] {
   const secrets = new Set<string>();
   for (const emulator of emulators) {
     secrets.add(emulator.longTermKey.secretAccessKey);

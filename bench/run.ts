@@ -1,0 +1,95 @@
+// `pnpm bench`: every suite in its own process, one after the other (memory's two runs in parallel), then
+// one report of medians and ratios, in Markdown, for docs/benchmarks.md.
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runNode } from './lib/node-run.js';
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const CONFIGS = ['bare SDK', '+ credwatch', '+ instrumentation-aws-sdk', '+ both'] as const;
+
+async function suite(name: string) {
+  process.stderr.write(`running ${name}…\n`);
+  const output = await runNode(['--import', 'tsx', `suites/${name}.ts`], { cwd: BENCH_DIR });
+  return JSON.parse(output.trim().split('\n').at(-1) as string);
+}
+
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+const ratio = (value: number, base: number) => `${fixed(value / base, 3)}×`;
+const percent = (value: number, base: number) => `${value >= base ? '+' : ''}${fixed(((value - base) / base) * 100, 1)} %`;
+const lines: string[] = [];
+const table = (header: string[], rows: (string | number)[][]) => {
+  lines.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`);
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  lines.push('');
+};
+
+const perRequest = await suite('per-request');
+const middleware = await suite('middleware');
+const parity = await suite('parity');
+const memory = await suite('memory');
+const startup = await suite('startup');
+
+const cpu = cpus()[0];
+lines.push(
+  `Machine: ${cpu?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${fixed(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; ${process.platform}/${process.arch}.`,
+  '',
+);
+
+for (const [title, key, unit] of [
+  ['Per request, in-process handler (CPU µs, median of rounds)', 'inProcess', 'CPU µs'],
+  ['Per request over loopback against the emulator (wall µs, median of rounds)', 'loopback', 'wall µs'],
+] as const) {
+  lines.push(`### ${title}`, '');
+  const rows: (string | number)[][] = [];
+  for (const operation of ['GetObject', 'PutObject']) {
+    const results = perRequest[key][operation] as Record<string, number>;
+    const bare = results['bare SDK'] as number;
+    for (const config of CONFIGS) {
+      const value = results[config] as number;
+      rows.push([operation, config, fixed(value), ratio(value, bare), config === 'bare SDK' ? '' : percent(value, bare)]);
+    }
+    const added = (config: string) => (results[config] as number) - bare;
+    rows.push([operation, 'credwatch added / aws-sdk added', '', fixed(added('+ credwatch') / added('+ instrumentation-aws-sdk'), 2), '']);
+  }
+  table(['operation', 'configuration', unit, 'ratio to bare', 'added'], rows);
+}
+lines.push(
+  `Sanity: credwatch recorded ${perRequest.sanity.signingsRecorded} signings and instrumentation-aws-sdk exported ${perRequest.sanity.spansExported} spans over the instrumented configurations.`,
+  '',
+);
+
+lines.push('### Signing-path middleware alone', '');
+table(
+  ['stack', 'ns per call'],
+  [
+    ['signer only', fixed(middleware.bareNs, 0)],
+    ['signer + credwatch (credentials wrapper, observer, metric records)', fixed(middleware.credwatchNs, 0)],
+    ['added by credwatch', fixed(middleware.addedNs, 0)],
+  ],
+);
+
+lines.push(`### Credential-provider parity (${parity.requests} requests, clock moved ${parity.clockAdvances} × 20 min)`, '');
+const parityRows: (string | number)[][] = [];
+for (const [route, byConfig] of Object.entries(parity.results as Record<string, Record<string, Record<string, number>>>)) {
+  for (const [config, counts] of Object.entries(byConfig)) {
+    parityRows.push([route, config, counts.providerInvocations as number, counts.stsAssumeRole as number, counts.imdsCalls as number, counts.s3Requests as number]);
+  }
+}
+table(['provider', 'configuration', 'provider invocations', 'sts:AssumeRole', 'IMDS calls', 'S3 requests'], parityRows);
+
+lines.push('### Memory (create and drop clients, send requests, heap after full GC)', '');
+table(
+  ['configuration', 'clients', 'requests', 'heap growth', 'retained per dropped client'],
+  (memory as { config: string; clients: number; requests: number; heapBeforeBytes: number; heapAfterBytes: number; retainedPerClientBytes: number }[]).map(
+    (run) => [run.config, run.clients, run.requests, `${fixed((run.heapAfterBytes - run.heapBeforeBytes) / 1024, 0)} KiB`, `${fixed(run.retainedPerClientBytes, 1)} B`],
+  ),
+);
+
+lines.push('### Startup (process start to first answered request, median ms)', '');
+const bareStartup = startup['node app.js'] as number;
+table(
+  ['command', 'ms', 'ratio to bare'],
+  Object.entries(startup as Record<string, number>).map(([name, ms]) => [name, fixed(ms), ratio(ms, bareStartup)]),
+);
+
+process.stdout.write(`${lines.join('\n')}\n`);
