@@ -15,7 +15,6 @@ async function suite(name: string) {
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const ratio = (value: number, base: number) => `${fixed(value / base, 3)}×`;
-const percent = (value: number, base: number) => `${value >= base ? '+' : ''}${fixed(((value - base) / base) * 100, 1)} %`;
 const lines: string[] = [];
 const table = (header: string[], rows: (string | number)[][]) => {
   lines.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`);
@@ -42,16 +41,31 @@ for (const [title, key, unit] of [
   lines.push(`### ${title}`, '');
   const rows: (string | number)[][] = [];
   for (const operation of ['GetObject', 'PutObject']) {
-    const results = perRequest[key][operation] as Record<string, number>;
-    const bare = results['bare SDK'] as number;
+    const { us, ratio: ratios } = perRequest[key][operation] as {
+      us: Record<string, number>;
+      ratio: Record<string, number>;
+    };
+    const bare = us['bare SDK'] as number;
     for (const config of CONFIGS) {
-      const value = results[config] as number;
-      rows.push([operation, config, fixed(value), ratio(value, bare), config === 'bare SDK' ? '' : percent(value, bare)]);
+      const r = ratios[config] as number;
+      rows.push([
+        operation,
+        config,
+        fixed(us[config] as number),
+        `${fixed(r, 3)}×`,
+        config === 'bare SDK' ? '' : `${fixed((r - 1) * bare)} µs`,
+      ]);
     }
-    const added = (config: string) => (results[config] as number) - bare;
-    rows.push([operation, 'credwatch added / aws-sdk added', '', fixed(added('+ credwatch') / added('+ instrumentation-aws-sdk'), 2), '']);
+    const added = (config: string) => (ratios[config] as number) - 1;
+    rows.push([
+      operation,
+      'credwatch added ÷ aws-sdk added',
+      '',
+      fixed(added('+ credwatch') / added('+ instrumentation-aws-sdk'), 2),
+      '',
+    ]);
   }
-  table(['operation', 'configuration', unit, 'ratio to bare', 'added'], rows);
+  table(['operation', 'configuration', `${unit} (median)`, 'ratio to bare (paired median)', 'added'], rows);
 }
 lines.push(
   `Sanity: credwatch recorded ${perRequest.sanity.signingsRecorded} signings and instrumentation-aws-sdk exported ${perRequest.sanity.spansExported} spans over the instrumented configurations.`,
@@ -68,28 +82,60 @@ table(
   ],
 );
 
-lines.push(`### Credential-provider parity (${parity.requests} requests, clock moved ${parity.clockAdvances} × 20 min)`, '');
+lines.push(
+  `### Credential-provider parity (${parity.requests} requests, clock moved ${parity.clockAdvances} × 19 min)`,
+  '',
+);
 const parityRows: (string | number)[][] = [];
-for (const [route, byConfig] of Object.entries(parity.results as Record<string, Record<string, Record<string, number>>>)) {
+for (const [route, byConfig] of Object.entries(
+  parity.results as Record<string, Record<string, Record<string, number>>>,
+)) {
   for (const [config, counts] of Object.entries(byConfig)) {
-    parityRows.push([route, config, counts.providerInvocations as number, counts.stsAssumeRole as number, counts.imdsCalls as number, counts.s3Requests as number]);
+    parityRows.push([
+      route,
+      config,
+      counts.providerInvocations as number,
+      counts.stsAssumeRole as number,
+      counts.imdsCalls as number,
+      counts.s3Requests as number,
+    ]);
   }
 }
-table(['provider', 'configuration', 'provider invocations', 'sts:AssumeRole', 'IMDS calls', 'S3 requests'], parityRows);
+table(
+  ['provider', 'configuration', 'provider invocations', 'sts:AssumeRole', 'IMDS calls', 'S3 requests'],
+  parityRows,
+);
 
 lines.push('### Memory (create and drop clients, send requests, heap after full GC)', '');
 table(
   ['configuration', 'clients', 'requests', 'heap growth', 'retained per dropped client'],
-  (memory as { config: string; clients: number; requests: number; heapBeforeBytes: number; heapAfterBytes: number; retainedPerClientBytes: number }[]).map(
-    (run) => [run.config, run.clients, run.requests, `${fixed((run.heapAfterBytes - run.heapBeforeBytes) / 1024, 0)} KiB`, `${fixed(run.retainedPerClientBytes, 1)} B`],
-  ),
+  (
+    memory as {
+      config: string;
+      clients: number;
+      requests: number;
+      heapBeforeBytes: number;
+      heapAfterBytes: number;
+      retainedPerClientBytes: number;
+    }[]
+  ).map((run) => [
+    run.config,
+    run.clients,
+    run.requests,
+    `${fixed((run.heapAfterBytes - run.heapBeforeBytes) / 1024, 0)} KiB`,
+    `${fixed(run.retainedPerClientBytes, 1)} B`,
+  ]),
 );
 
 lines.push('### Startup (process start to first answered request, median ms)', '');
 const bareStartup = startup['node app.js'] as number;
 table(
   ['command', 'ms', 'ratio to bare'],
-  Object.entries(startup as Record<string, number>).map(([name, ms]) => [name, fixed(ms), ratio(ms, bareStartup)]),
+  Object.entries(startup as Record<string, number>).map(([name, ms]) => [
+    name,
+    fixed(ms),
+    ratio(ms, bareStartup),
+  ]),
 );
 
 process.stdout.write(`${lines.join('\n')}\n`);

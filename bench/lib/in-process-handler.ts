@@ -8,7 +8,10 @@ const OBJECT = Buffer.from('a small object\n');
  */
 export const inProcessHandler = {
   async handle(request: { method: string }) {
-    const headers: Record<string, string> = { etag: '"5d41402abc4b2a76b9719d911017c592"', 'x-amz-request-id': 'BENCH' };
+    const headers: Record<string, string> = {
+      etag: '"5d41402abc4b2a76b9719d911017c592"',
+      'x-amz-request-id': 'BENCH',
+    };
     if (request.method === 'GET') {
       headers['content-type'] = 'text/plain';
       headers['content-length'] = String(OBJECT.length);
@@ -27,7 +30,13 @@ export const inProcessHandler = {
  * Session credentials from a provider that resolves to the same object until it refreshes, as the SDK's
  * memoized providers do.
  */
-export function sessionCredentials(key = { accessKeyId: 'ASIABENCHMARK0000001', secretAccessKey: 'bench-secret' }) {
-  const identity = { ...key, sessionToken: 'bench-session-token', expiration: new Date(Date.now() + 3600_000) };
+export function sessionCredentials(
+  key = { accessKeyId: 'ASIABENCHMARK0000001', secretAccessKey: 'bench-secret' },
+) {
+  const identity = {
+    ...key,
+    sessionToken: 'bench-session-token',
+    expiration: new Date(Date.now() + 3600_000),
+  };
   return async () => identity;
 }

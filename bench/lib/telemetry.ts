@@ -40,9 +40,14 @@ export type Config = (typeof CONFIGS)[number];
 export function setUpTelemetry() {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const spans = new NoopSpanExporter();
-  const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: spans })] });
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new BatchSpanProcessor({ exporter: spans })],
+  });
   trace.setGlobalTracerProvider(tracerProvider);
-  const reader = new PeriodicExportingMetricReader({ exporter: noopMetricExporter, exportIntervalMillis: 10_000 });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: noopMetricExporter,
+    exportIntervalMillis: 10_000,
+  });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const credwatch = new AwsCredentialsInstrumentation();
   const awsSdk = new AwsInstrumentation();

@@ -6,7 +6,11 @@ import { report } from '../lib/stats.js';
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const runs = await Promise.all(
   ['bare SDK', '+ credwatch'].map(async (config) =>
-    JSON.parse(await runNode(['--expose-gc', '--import', 'tsx', 'suites/memory-worker.ts', config], { cwd: BENCH_DIR })),
+    JSON.parse(
+      await runNode(['--expose-gc', '--import', 'tsx', 'suites/memory-worker.ts', config], {
+        cwd: BENCH_DIR,
+      }),
+    ),
   ),
 );
 report(runs);

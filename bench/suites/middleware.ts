@@ -26,8 +26,7 @@ function fakeClient(instrumented: boolean) {
   middlewareStack.add(
     (next) => async (args) => {
       const identity = await config.credentials();
-      args.request.headers.authorization =
-        `AWS4-HMAC-SHA256 Credential=${identity.accessKeyId}/20261121/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`;
+      args.request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${identity.accessKeyId}/20261121/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`;
       return next(args);
     },
     { step: 'finalizeRequest', name: 'httpSigningMiddleware' },

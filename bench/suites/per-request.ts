@@ -9,14 +9,15 @@ import { CONFIGS, type Config, loadSdk, setUpTelemetry } from '../lib/telemetry.
 
 const telemetry = setUpTelemetry();
 const { s3 } = loadSdk();
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 32);
 
 type Operation = 'GetObject' | 'PutObject';
 type Send = () => Promise<unknown>;
 
 function sender(client: InstanceType<typeof s3.S3Client>, operation: Operation, bucket: string): Send {
   if (operation === 'PutObject') {
-    return () => client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: 'small.txt', Body: 'a small object\n' }));
+    return () =>
+      client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: 'small.txt', Body: 'a small object\n' }));
   }
   return async () => {
     const output = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: 'small.txt' }));
@@ -43,6 +44,10 @@ function clients(make: () => InstanceType<typeof s3.S3Client>) {
   );
 }
 
+/**
+ * Each configuration's median per-request cost, and its median ratio to the bare SDK measured in the same
+ * round (paired, so drift in machine speed cancels). The order rotates every round.
+ */
 async function compare(
   make: () => InstanceType<typeof s3.S3Client>,
   bucket: string,
@@ -50,27 +55,47 @@ async function compare(
   metric: 'cpuUs' | 'wallUs',
 ) {
   const byConfig = clients(make);
-  const results: Record<string, Record<Config, number>> = {};
+  const results: Record<string, { us: Record<Config, number>; ratio: Record<Config, number> }> = {};
   for (const operation of ['GetObject', 'PutObject'] as const) {
     const samples = new Map<Config, number[]>(CONFIGS.map((config) => [config, []]));
-    const sends = new Map(CONFIGS.map((config) => [config, sender(byConfig.get(config) as never, operation, bucket)]));
+    const sends = new Map(
+      CONFIGS.map((config) => [config, sender(byConfig.get(config) as never, operation, bucket)]),
+    );
     for (const config of CONFIGS) {
       telemetry.use(config);
       await measure(sends.get(config) as Send, perRound); // warm-up
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (const config of CONFIGS) {
+      for (let i = 0; i < CONFIGS.length; i++) {
+        const config = CONFIGS[(round + i) % CONFIGS.length] as Config;
         telemetry.use(config);
         samples.get(config)?.push((await measure(sends.get(config) as Send, perRound))[metric]);
       }
     }
-    results[operation] = Object.fromEntries(CONFIGS.map((config) => [config, median(samples.get(config) ?? [])])) as Record<Config, number>;
+    const bare = samples.get('bare SDK') ?? [];
+    results[operation] = {
+      us: Object.fromEntries(CONFIGS.map((config) => [config, median(samples.get(config) ?? [])])) as Record<
+        Config,
+        number
+      >,
+      ratio: Object.fromEntries(
+        CONFIGS.map((config) => [
+          config,
+          median((samples.get(config) ?? []).map((value, round) => value / (bare[round] as number))),
+        ]),
+      ) as Record<Config, number>,
+    };
   }
   return results;
 }
 
-async function startEmulatorProcess(): Promise<{ child: ChildProcess; settings: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string } }> {
-  const cli = createRequire(import.meta.url).resolve('@credwatch/emulator/package.json').replace(/package\.json$/, 'dist/cli.js');
+async function startEmulatorProcess(): Promise<{
+  child: ChildProcess;
+  settings: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+}> {
+  const cli = createRequire(import.meta.url)
+    .resolve('@credwatch/emulator/package.json')
+    .replace(/package\.json$/, 'dist/cli.js');
   const child = spawn(process.execPath, [cli, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   // The settings arrive as one pretty-printed JSON document, possibly over several chunks.
   let text = '';
@@ -104,7 +129,7 @@ const inProcess = await compare(
       requestHandler: inProcessHandler,
     }),
   'bench',
-  500,
+  300,
   'cpuUs',
 );
 
@@ -114,7 +139,10 @@ const setup = new s3.S3Client({
   region: emulator.settings.region,
   endpoint: emulator.settings.endpoint,
   forcePathStyle: true,
-  credentials: { accessKeyId: emulator.settings.accessKeyId, secretAccessKey: emulator.settings.secretAccessKey },
+  credentials: {
+    accessKeyId: emulator.settings.accessKeyId,
+    secretAccessKey: emulator.settings.secretAccessKey,
+  },
 });
 await setup.send(new s3.CreateBucketCommand({ Bucket: 'bench' }));
 await setup.send(new s3.PutObjectCommand({ Bucket: 'bench', Key: 'small.txt', Body: 'a small object\n' }));

@@ -33,7 +33,10 @@ const SIGNING_MIDDLEWARE_NAMES = ['httpSigningMiddleware', 'awsAuthMiddleware'];
 
 const STATE_INDEX: Record<ExpiryState, number> = { valid: 0, refresh_window: 1, expired: 2, no_expiry: 3 };
 
-/** The attribute sets one client records with, built once per combination and reused at every signing. */
+/**
+ * The attribute sets of one service, built once per combination and reused at every signing by every client
+ * of that service (interned: equal sets are the same object, which the signing tally relies on).
+ */
 class SigningAttributes {
   private readonly timeToExpiry = new Map<CredentialSource, Attributes>();
   private readonly signings = new Map<CredentialSource, Attributes[]>();
@@ -229,8 +232,19 @@ function watches(observer: ClientObserver): boolean {
   return services === undefined || services.includes(observer.service);
 }
 
+const ATTRIBUTES_BY_SERVICE = new Map<string, SigningAttributes>();
+
+function attributesFor(service: string): SigningAttributes {
+  let attributes = ATTRIBUTES_BY_SERVICE.get(service);
+  if (attributes === undefined) {
+    attributes = new SigningAttributes(service);
+    ATTRIBUTES_BY_SERVICE.set(service, attributes);
+  }
+  return attributes;
+}
+
 function signingObserver(observer: ClientObserver): Middleware {
-  const attributes = new SigningAttributes(observer.service);
+  const attributes = attributesFor(observer.service);
   return (next: Handler, handlerContext: HandlerContext): Handler => {
     if (!observer.telemetry.isEnabled() || !watches(observer)) return next;
     const observation = new OperationObservation(observer, attributes, handlerContext);

@@ -126,6 +126,7 @@ describe('invisible to the application', () => {
     const brokenMeter = {
       createHistogram: () => ({ record: broken }),
       createCounter: () => ({ add: broken }),
+      createObservableCounter: () => ({ addCallback: () => undefined }),
     } as unknown as Meter;
     telemetry.instrumentation.setMeterProvider({ getMeter: () => brokenMeter } as MeterProvider);
     telemetry.instrumentation.setConfig({ refreshHook: broken, rejectionHook: broken });
