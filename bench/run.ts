@@ -110,7 +110,10 @@ table(
   parityRows,
 );
 
-lines.push('### Memory (create and drop clients, send requests, heap after full GC)', '');
+lines.push(
+  '### Memory (create and drop clients, send requests; heap growth after full GC between the 2,000th and the last client)',
+  '',
+);
 table(
   ['configuration', 'clients', 'requests', 'heap growth', 'retained per dropped client'],
   (

@@ -1,4 +1,11 @@
-import { type Attributes, type Counter, type Histogram, type Meter, type ObservableResult, ValueType } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type ObservableResult,
+  ValueType,
+} from '@opentelemetry/api';
 import {
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,

@@ -16,6 +16,13 @@ describe('signingAccessKeyId', () => {
       'AKIAEXAMPLE',
     );
     expect(signingAccessKeyId({ headers: {} })).toBeUndefined();
+    expect(
+      signingAccessKeyId({ headers: { authorization: 'AWS4-HMAC-SHA256 Credential=ASIANOSCOPE' } }),
+    ).toBeUndefined();
+    expect(
+      signingAccessKeyId({ headers: { authorization: 'AWS4-HMAC-SHA256 Credential=/20261121/x' } }),
+    ).toBeUndefined();
+    expect(signingAccessKeyId({ headers: { authorization: 'Bearer token' } })).toBeUndefined();
     expect(signingAccessKeyId(undefined)).toBeUndefined();
   });
 
