@@ -47,6 +47,28 @@ function scenarios(config: PackConfig): Record<string, Scenario> {
     }));
   const margin = config.margin;
   const lookbackMinutes = minutes(config.sourceChangeLookback);
+  // A job signing with its role for the whole history, and env credentials showing up 20 minutes in.
+  const roleAllAlong: InputSeries = {
+    series: 'signings',
+    labels: signing({
+      aws_credentials_source: 'assume_role',
+      aws_credentials_expiry_state: 'valid',
+      aws_credentials_temporary: 'true',
+    }),
+    values: `0+10x${lookbackMinutes + 30}`,
+  };
+  const envFrom = (job: string): InputSeries => ({
+    series: 'signings',
+    labels: {
+      ...signing({
+        aws_credentials_source: 'env',
+        aws_credentials_expiry_state: 'no_expiry',
+        aws_credentials_temporary: 'false',
+      }),
+      job,
+    },
+    values: bornAt(lookbackMinutes + 20, '0+10x10'),
+  });
 
   return {
     AwsCredentialsTokenRefreshRequired: {
@@ -224,54 +246,13 @@ function scenarios(config: PackConfig): Record<string, Scenario> {
     },
     AwsCredentialsSourceChanged: {
       fires: {
-        input: [
-          {
-            series: 'signings',
-            labels: signing({
-              aws_credentials_source: 'assume_role',
-              aws_credentials_expiry_state: 'valid',
-              aws_credentials_temporary: 'true',
-            }),
-            values: `0+10x${lookbackMinutes + 30}`,
-          },
-          {
-            series: 'signings',
-            labels: signing({
-              aws_credentials_source: 'env',
-              aws_credentials_expiry_state: 'no_expiry',
-              aws_credentials_temporary: 'false',
-            }),
-            values: bornAt(lookbackMinutes + 20, '0+10x10'),
-          },
-        ],
+        input: [roleAllAlong, envFrom(WHERE.job)],
         evalMinutes: lookbackMinutes + 25,
         expect: { labels: { job: WHERE.job, aws_credentials_source: 'env' }, value: 1 },
       },
       silent: {
         // The same history without the new source, and a job that is new itself (nothing to compare with).
-        input: [
-          {
-            series: 'signings',
-            labels: signing({
-              aws_credentials_source: 'assume_role',
-              aws_credentials_expiry_state: 'valid',
-              aws_credentials_temporary: 'true',
-            }),
-            values: `0+10x${lookbackMinutes + 30}`,
-          },
-          {
-            series: 'signings',
-            labels: {
-              ...signing({
-                aws_credentials_source: 'env',
-                aws_credentials_expiry_state: 'no_expiry',
-                aws_credentials_temporary: 'false',
-              }),
-              job: 'new-job',
-            },
-            values: bornAt(lookbackMinutes + 20, '0+10x10'),
-          },
-        ],
+        input: [roleAllAlong, envFrom('new-job')],
         evalMinutes: lookbackMinutes + 25,
       },
     },
