@@ -1,3 +1,4 @@
+import { DURATION } from './duration.js';
 import { TIME_TO_EXPIRY_BUCKETS } from './metrics.js';
 
 /** The pack's parameters: every threshold and window an operator may tune. */
@@ -48,8 +49,6 @@ export class PackConfigError extends Error {
     super(`${option}: ${problem}`);
   }
 }
-
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 /** Fills in defaults and validates: every problem names its option. */
 export function resolveConfig(overrides: Partial<PackConfig> = {}): PackConfig {

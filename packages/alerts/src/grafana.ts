@@ -4,6 +4,7 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { type AlertDefinition, alertDefinitions } from './alerts.js';
 import type { PackConfig } from './config.js';
 import { PANELS } from './dashboard.js';
+import { durationSeconds } from './duration.js';
 import { DASHBOARD_UID, runbookUrl } from './links.js';
 import { GROUP_NAME } from './prometheus.js';
 
@@ -58,25 +59,9 @@ export function ruleUid(name: string): string {
     .toLowerCase()}`;
 }
 
-function seconds(duration: string): number {
-  const units: Record<string, number> = {
-    ms: 0.001,
-    s: 1,
-    m: 60,
-    h: 3600,
-    d: 86_400,
-    w: 604_800,
-    y: 31_536_000,
-  };
-  let total = 0;
-  for (const [, amount, unit] of duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g))
-    total += Number(amount) * (units[unit as string] ?? 0);
-  return total;
-}
-
 function apiRule(alert: AlertDefinition, config: PackConfig) {
   // The query looks back over the window, and the source-mix alert a lookback further.
-  const from = Math.max(600, seconds(config.window) + seconds(config.sourceChangeLookback));
+  const from = Math.max(600, durationSeconds(config.window) + durationSeconds(config.sourceChangeLookback));
   const query = new QueryBuilder('A')
     .datasourceUid(config.datasourceUid)
     .relativeTimeRange({ from, to: 0 })

@@ -1,5 +1,6 @@
 import { type AlertDefinition, alertDefinitions } from './alerts.js';
 import type { PackConfig } from './config.js';
+import { durationSeconds } from './duration.js';
 import { dashboardUrl, runbookUrl } from './links.js';
 import { NAMING_PATHS, type NamingPath, type Series } from './metrics.js';
 
@@ -45,6 +46,16 @@ function scenarios(config: PackConfig): Record<string, Scenario> {
       labels: signing({ aws_credentials_source: source, le: bound }),
       values: counts(bound),
     }));
+  const refreshes = (source: string, trigger: string, values: string, errorType?: string): InputSeries => ({
+    series: 'refreshCount',
+    labels: {
+      ...WHERE,
+      aws_credentials_source: source,
+      aws_credentials_refresh_trigger: trigger,
+      ...(errorType ? { error_type: errorType } : {}),
+    },
+    values,
+  });
   const margin = config.margin;
   const lookbackMinutes = minutes(config.sourceChangeLookback);
   // A job signing with its role for the whole history, and env credentials showing up 20 minutes in.
@@ -148,18 +159,7 @@ function scenarios(config: PackConfig): Record<string, Scenario> {
     },
     AwsCredentialsRefreshFailing: {
       fires: {
-        input: [
-          {
-            series: 'refreshCount',
-            labels: {
-              ...WHERE,
-              aws_credentials_source: 'container',
-              aws_credentials_refresh_trigger: 'background',
-              error_type: 'CredentialsProviderError',
-            },
-            values: bornAt(10, '2 2 2'),
-          },
-        ],
+        input: [refreshes('container', 'background', bornAt(10, '2 2 2'), 'CredentialsProviderError')],
         evalMinutes: 11,
         expect: {
           labels: { ...WHERE, aws_credentials_source: 'container', error_type: 'CredentialsProviderError' },
@@ -167,48 +167,18 @@ function scenarios(config: PackConfig): Record<string, Scenario> {
         },
       },
       silent: {
-        input: [
-          {
-            series: 'refreshCount',
-            labels: {
-              ...WHERE,
-              aws_credentials_source: 'container',
-              aws_credentials_refresh_trigger: 'background',
-            },
-            values: '0+1x20',
-          },
-        ],
+        input: [refreshes('container', 'background', '0+1x20')],
         evalMinutes: 20,
       },
     },
     AwsCredentialsRefreshStorm: {
       fires: {
-        input: [
-          {
-            series: 'refreshCount',
-            labels: {
-              ...WHERE,
-              aws_credentials_source: 'assume_role',
-              aws_credentials_refresh_trigger: 'expiring',
-            },
-            values: `0+${config.refreshStormPerMinute * 2}x40`,
-          },
-        ],
+        input: [refreshes('assume_role', 'expiring', `0+${config.refreshStormPerMinute * 2}x40`)],
         evalMinutes: minutes(config.refreshStormFor) + 10,
         expect: { labels: WHERE, value: config.refreshStormPerMinute * 2 },
       },
       silent: {
-        input: [
-          {
-            series: 'refreshCount',
-            labels: {
-              ...WHERE,
-              aws_credentials_source: 'assume_role',
-              aws_credentials_refresh_trigger: 'expiring',
-            },
-            values: `0+${config.refreshStormPerMinute / 2}x40`,
-          },
-        ],
+        input: [refreshes('assume_role', 'expiring', `0+${config.refreshStormPerMinute / 2}x40`)],
         evalMinutes: minutes(config.refreshStormFor) + 10,
       },
     },
@@ -260,9 +230,9 @@ function scenarios(config: PackConfig): Record<string, Scenario> {
 }
 
 function minutes(duration: string): number {
-  const match = /^(\d+)([mh])$/.exec(duration);
-  if (!match) throw new Error(`promtool tests need a window in whole minutes or hours, got ${duration}`);
-  return Number(match[1]) * (match[2] === 'h' ? 60 : 1);
+  const value = durationSeconds(duration) / 60;
+  if (!Number.isInteger(value)) throw new Error(`promtool tests need whole minutes, got ${duration}`);
+  return value;
 }
 
 /** The description as Prometheus renders it for these labels and this value. */

@@ -1,22 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DURATION, durationSeconds } from '../src/duration.js';
 import { alertDefinitions, prometheusRules, resolveConfig } from '../src/index.js';
 import { PACKAGE_DIR } from './helpers.js';
 
 // The monitoring-mixins style guide and `mixtool lint`, as tests on the generated rules.
 const config = resolveConfig();
 const rules = prometheusRules(config).groups.flatMap((group) => group.rules);
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const seconds = (duration: string) =>
-  [...duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)].reduce(
-    (total, [, n, unit]) =>
-      total +
-      Number(n) *
-        ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[unit as string] ?? 0),
-    0,
-  );
-
 describe.each(rules.map((rule) => [rule.alert, rule] as const))('%s', (name, rule) => {
   it('is CamelCase with the shared AwsCredentials prefix', () => {
     expect(name).toMatch(/^([A-Z]+[a-z0-9]+)+$/);
@@ -45,17 +36,17 @@ describe.each(rules.map((rule) => [rule.alert, rule] as const))('%s', (name, rul
     expect(ranges.length).toBeGreaterThan(0);
     for (const range of ranges) {
       expect(range).toBe(config.window);
-      expect(seconds(range)).toBeGreaterThanOrEqual(120);
+      expect(durationSeconds(range)).toBeGreaterThanOrEqual(120);
     }
   });
 
   it('has a valid `for`, at least the window when it thresholds a rate, and none over 1h', () => {
     if (rule.for !== undefined) {
       expect(rule.for).toMatch(DURATION);
-      expect(seconds(rule.for)).toBeLessThanOrEqual(3600);
+      expect(durationSeconds(rule.for)).toBeLessThanOrEqual(3600);
     }
     if (/\brate\(/.test(rule.expr))
-      expect(seconds(rule.for ?? '0s')).toBeGreaterThanOrEqual(seconds(config.window));
+      expect(durationSeconds(rule.for ?? '0s')).toBeGreaterThanOrEqual(durationSeconds(config.window));
   });
 
   it('aggregates by job and instance (or by job, for the per-job source mix)', () => {
