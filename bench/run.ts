@@ -2,14 +2,14 @@
 // one report of medians and ratios, in Markdown, for docs/benchmarks.md.
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runNode } from './lib/node-run.js';
+import { nodeOutput } from './lib/node-run.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const CONFIGS = ['bare SDK', '+ credwatch', '+ instrumentation-aws-sdk', '+ both'] as const;
 
 async function suite(name: string) {
   process.stderr.write(`running ${name}…\n`);
-  const output = await runNode(['--import', 'tsx', `suites/${name}.ts`], { cwd: BENCH_DIR });
+  const output = await nodeOutput(['--import', 'tsx', `suites/${name}.ts`], { cwd: BENCH_DIR });
   return JSON.parse(output.trim().split('\n').at(-1) as string);
 }
 

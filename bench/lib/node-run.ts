@@ -1,20 +1,14 @@
-import { spawn } from 'node:child_process';
+import { runNode as runChild } from '@credwatch/test-support';
 
-/** Runs node with `args` in `cwd`; resolves with stdout, rejects with stderr on a non-zero exit. */
-export function runNode(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`)),
-    );
+/** The stdout of `node …args`; a non-zero exit rejects with its stderr. */
+export async function nodeOutput(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<string> {
+  const run = await runChild(args, {
+    cwd: options.cwd,
+    env: (options.env ?? process.env) as Record<string, string>,
   });
+  if (run.code !== 0) throw new Error(`node ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return run.stdout;
 }

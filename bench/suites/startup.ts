@@ -3,7 +3,7 @@
 // Exporters are off in both, so what is measured is loading and starting, not exporting.
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@credwatch/emulator';
-import { runNode } from '../lib/node-run.js';
+import { nodeOutput } from '../lib/node-run.js';
 import { median, report } from '../lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 11);
@@ -28,7 +28,7 @@ const env = {
 const samples = new Map<string, number[]>(Object.keys(VARIANTS).map((name) => [name, []]));
 for (let run = 0; run < RUNS; run++) {
   for (const [name, flags] of Object.entries(VARIANTS)) {
-    const output = await runNode([...flags, 'fixtures/startup-app.cjs'], { cwd: BENCH_DIR, env });
+    const output = await nodeOutput([...flags, 'fixtures/startup-app.cjs'], { cwd: BENCH_DIR, env });
     samples.get(name)?.push(Number(/first-request-ms (\S+)/.exec(output)?.[1]));
   }
 }

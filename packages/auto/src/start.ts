@@ -40,10 +40,10 @@ const DISABLED: CredwatchRuntime = { sdk: undefined, instrumentations: [], shutd
 
 function start(config: AutoConfig): CredwatchRuntime {
   const instrumentations = credwatchInstrumentations(config);
-  const reportReader = config.report ? new ReportReader() : undefined;
+  const report = config.report ? { reader: new ReportReader(), destination: config.report } : undefined;
   const sdk = new NodeSDK({
     instrumentations,
-    metricReaders: [...metricReadersFromEnv(process.env), ...(reportReader ? [reportReader] : [])],
+    metricReaders: [...metricReadersFromEnv(process.env), ...(report ? [report.reader] : [])],
     // credwatch writes no logs; a logs pipeline starts only when OTEL_LOGS_EXPORTER asks for one.
     ...(process.env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
   });
@@ -53,7 +53,7 @@ function start(config: AutoConfig): CredwatchRuntime {
   const shutdown = () => {
     stopped ??= (async () => {
       removeExitHooks();
-      if (reportReader && config.report) await writeReport(reportReader, config.report);
+      if (report) await writeReport(report.reader, report.destination);
       await sdk.shutdown();
     })();
     return stopped;
