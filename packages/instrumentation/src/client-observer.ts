@@ -1,4 +1,5 @@
 import { type Context, context } from '@opentelemetry/api';
+import { warnIfProvidersHidden } from './api-visibility.js';
 import { identityExpirationMs, isIdentity } from './identities.js';
 import type {
   AwsIdentity,
@@ -174,5 +175,6 @@ export function instrumentClientOnce(telemetry: Telemetry, client: SdkClient, re
     observer.wrapCredentials();
     addSigningObserver(observer);
     telemetry.diag.debug(`instrumented ${observer.service} client (${reach})`);
+    warnIfProvidersHidden();
   });
 }

@@ -1,4 +1,5 @@
-export { AwsCredentialsInstrumentation, instrumentClient } from './instrumentation.js';
+export { instrumentClient } from './enabled.js';
+export { AwsCredentialsInstrumentation } from './instrumentation.js';
 export * from './semconv.js';
 export * from './types.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';

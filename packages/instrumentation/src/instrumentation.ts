@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   type InstrumentationModuleDefinition,
@@ -7,6 +6,7 @@ import {
 } from '@opentelemetry/instrumentation';
 import { instrumentClientOnce } from './client-observer.js';
 import { validateConfig } from './config.js';
+import { clearEnabled, setEnabled } from './enabled.js';
 import { IdentityRegistry } from './identities.js';
 import type { SdkClient } from './internal-types.js';
 import { CredentialMetrics } from './metrics.js';
@@ -20,8 +20,6 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 const SEND_PATCHED = Symbol.for('credwatch.instrumentation.send');
 
 type ClientModule = { Client?: { prototype: Record<PropertyKey, unknown> } };
-
-let latestEnabled: AwsCredentialsInstrumentation | undefined;
 
 /**
  * OpenTelemetry instrumentation for AWS SDK v3 credentials: which source signed each request, how long its
@@ -42,12 +40,12 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
 
   override enable(): void {
     super.enable();
-    latestEnabled = this;
+    setEnabled(this);
   }
 
   override disable(): void {
     super.disable();
-    if (latestEnabled === this) latestEnabled = undefined;
+    clearEnabled(this);
   }
 
   protected override _updateMetricInstruments(): void {
@@ -152,18 +150,4 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
     }
     return this.telemetryView;
   }
-}
-
-/**
- * Instruments one client with the most recently enabled `AwsCredentialsInstrumentation`; see
- * `AwsCredentialsInstrumentation#instrumentClient`. Returns the client, unchanged when none is enabled.
- */
-export function instrumentClient<Client extends object>(client: Client): Client {
-  if (latestEnabled === undefined) {
-    diag.warn(
-      '@credwatch/instrumentation: instrumentClient() called before an AwsCredentialsInstrumentation was enabled',
-    );
-    return client;
-  }
-  return latestEnabled.instrumentClient(client);
 }

@@ -13,7 +13,11 @@ const telemetry = harness();
 let emulator: Emulator;
 
 /** The SDK inlined into one file, as esbuild or rolldown ship a Lambda handler: require hooks never see it. */
-type Bundle = typeof import('@aws-sdk/client-s3') & typeof import('@aws-sdk/credential-providers');
+type Bundle = typeof import('@aws-sdk/client-s3') &
+  typeof import('@aws-sdk/credential-providers') & {
+    /** credwatch inlined into the bundle too: a second copy of the package, with its own module state. */
+    instrumentClient: typeof instrumentClient;
+  };
 let bundled: Bundle;
 
 beforeAll(async () => {
@@ -24,7 +28,8 @@ beforeAll(async () => {
   writeFileSync(
     entry,
     "export { S3Client, PutObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3';\n" +
-      "export { fromTemporaryCredentials } from '@aws-sdk/credential-providers';\n",
+      "export { fromTemporaryCredentials } from '@aws-sdk/credential-providers';\n" +
+      `export { instrumentClient } from ${JSON.stringify(join(import.meta.dirname, '..', 'src', 'index.ts'))};\n`,
   );
   await build({
     input: entry,
@@ -71,6 +76,43 @@ describe('instrumentClient() for code the require hooks cannot reach', () => {
     expect(count(await telemetry.histogram('aws.credentials.time_to_expiry'))).toBe(2);
     // Its credentials were fetched before instrumentClient(): seen as new by the client, recorded once.
     expect(count(await telemetry.histogram('aws.credentials.refresh.duration'))).toBe(1);
+  });
+
+  it("reaches the enabled instrumentation from another copy of credwatch (a bundle's own instrumentClient)", async () => {
+    const s3 = new bundled.S3Client({
+      region: emulator.region,
+      endpoint: emulator.endpoint,
+      forcePathStyle: true,
+      credentials: emulator.longTermKey,
+    });
+    expect(bundled.instrumentClient).not.toBe(instrumentClient);
+    expect(bundled.instrumentClient(s3)).toBe(s3);
+    await s3.send(new bundled.CreateBucketCommand({ Bucket: uniqueBucket('copy') }));
+    const signings = await telemetry.counter('aws.credentials.signings');
+    expect(signings.map((point) => [point.attributes['aws.credentials.source'], point.value])).toEqual([
+      ['static', 1],
+    ]);
+  });
+
+  it('warns once, naming the fix, when no instrumentation is enabled, and leaves the client untouched', async () => {
+    const warnings: Error[] = [];
+    const listen = (warning: Error) => warnings.push(warning);
+    process.on('warning', listen);
+    telemetry.instrumentation.disable();
+    try {
+      const s3 = s3Client(emulator, { credentials: emulator.longTermKey });
+      expect(instrumentClient(s3)).toBe(s3);
+      expect(bundled.instrumentClient(s3)).toBe(s3);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(s3.middlewareStack.identify().filter((name) => name.startsWith('credwatch'))).toEqual([]);
+    } finally {
+      telemetry.instrumentation.enable();
+      process.off('warning', listen);
+    }
+    expect(warnings.map((warning) => [warning.name, (warning as { code?: string }).code])).toEqual([
+      ['CredwatchWarning', 'CREDWATCH_NOT_ENABLED'],
+    ]);
+    expect(warnings[0]?.message).toContain('@credwatch/auto/register');
   });
 
   it('instruments a client once when the hook and instrumentClient() both reach it', async () => {
