@@ -30,16 +30,31 @@ export function metricReadersFromEnv(env: Env): IMetricReader[] {
   for (const name of names) {
     if (name === 'otlp') readers.push(periodic(otlpExporter(env, exportIntervalMillis(env)), env));
     if (name === 'console') readers.push(periodic(new ConsoleMetricExporter(), env));
-    if (name === 'prometheus') {
-      readers.push(
-        new PrometheusExporter({
-          ...(env.OTEL_EXPORTER_PROMETHEUS_HOST ? { host: env.OTEL_EXPORTER_PROMETHEUS_HOST } : {}),
-          ...(env.OTEL_EXPORTER_PROMETHEUS_PORT ? { port: Number(env.OTEL_EXPORTER_PROMETHEUS_PORT) } : {}),
-        }),
-      );
-    }
+    if (name === 'prometheus') readers.push(prometheusExporter(env));
   }
   return readers;
+}
+
+/**
+ * The scrape endpoint. A port that cannot be bound (taken by another process, or a host this machine does not
+ * have) is said on stderr at any log level, naming the variables to change: the SDK only logs it at `error`
+ * through a diag logger most applications never install, and the metrics would be silently gone.
+ */
+function prometheusExporter(env: Env): PrometheusExporter {
+  const host = env.OTEL_EXPORTER_PROMETHEUS_HOST || PrometheusExporter.DEFAULT_OPTIONS.host;
+  const port = Number(env.OTEL_EXPORTER_PROMETHEUS_PORT || PrometheusExporter.DEFAULT_OPTIONS.port);
+  const exporter = new PrometheusExporter({ host, port, preventServerStart: true });
+  exporter.startServer().catch((error: NodeJS.ErrnoException) => {
+    const problem =
+      error.code === 'EADDRINUSE'
+        ? `port ${port} is already in use`
+        : `cannot listen on ${host}:${port} (${error.code ?? error.message})`;
+    process.stderr.write(
+      `credwatch: ${problem}, so this process serves no metrics; set OTEL_EXPORTER_PROMETHEUS_PORT ` +
+        '(and OTEL_EXPORTER_PROMETHEUS_HOST) to a free port on an address of this machine\n',
+    );
+  });
+  return exporter;
 }
 
 /**

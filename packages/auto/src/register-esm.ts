@@ -2,7 +2,7 @@
 // import-in-the-middle first, so `import { fromTemporaryCredentials } from '@aws-sdk/credential-providers'`
 // is hooked as a `require` would be.
 import { registerImportHook } from './import-hook.js';
-import { startCredwatch } from './start.js';
+import { startFromCommandLine } from './start.js';
 
-const runtime = startCredwatch();
+const runtime = startFromCommandLine();
 registerImportHook(runtime.instrumentations);

@@ -1,4 +1,4 @@
 // `node --require @credwatch/auto/register app.js`: start before the application loads the AWS SDK.
-import { startCredwatch } from './start.js';
+import { startFromCommandLine } from './start.js';
 
-startCredwatch();
+startFromCommandLine();

@@ -2,8 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ConfigError } from './config-error.js';
 import { type AutoConfig, readConfig } from './env-config.js';
 import { credwatchInstrumentations } from './instrumentations.js';
+import { isLauncher } from './launcher.js';
 import { metricReadersFromEnv } from './metric-readers.js';
 import { formatReport, ReportReader } from './report.js';
 import { flushOnExit } from './shutdown.js';
@@ -29,9 +31,24 @@ export function startCredwatch(): CredwatchRuntime {
     return running;
   }
   const config = readConfig(process.env);
-  const runtime = config.disabled ? DISABLED : start(config);
+  // A launcher (npm, npx, pnpm, tsx, nodemon…) that loaded the hook through NODE_OPTIONS: its child is the app.
+  const runtime = config.disabled || isLauncher(process.argv[1]) ? DISABLED : start(config);
   global[RUNTIME] = runtime;
   return runtime;
+}
+
+/**
+ * `startCredwatch()` for the `--require`/`--import` entry points: an invalid configuration ends the process
+ * with exit code 1 and the one message naming every bad variable, not an uncaught exception's stack trace.
+ */
+export function startFromCommandLine(): CredwatchRuntime {
+  try {
+    return startCredwatch();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 // Shared across copies of this package, so a second start cannot register a second SDK.

@@ -1,4 +1,5 @@
-import { emulatorSecrets, findSecrets, freePort } from '@credwatch/test-support';
+import { createServer } from 'node:net';
+import { emulatorSecrets, findSecrets, freePort, parseExposition, sample } from '@credwatch/test-support';
 import { expect, it } from 'vitest';
 import {
   emulator,
@@ -6,40 +7,12 @@ import {
   LOADER,
   REJECTED_RUN,
   rejectNextGet,
+  runFixture,
   startFixture,
   useFixtureEmulator,
 } from './helpers.js';
 
 useFixtureEmulator();
-
-type Sample = { name: string; labels: Record<string, string>; value: number };
-
-/** Prometheus text exposition: one sample per non-comment line. */
-function parseExposition(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-      if (!match) throw new Error(`not a sample: ${line}`);
-      const labels = Object.fromEntries(
-        [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
-      );
-      return { name: match[1] as string, labels: labels as Record<string, string>, value: Number(match[3]) };
-    });
-}
-
-/** The value of the one sample named `name` whose labels include `labels`. */
-function sample(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
-  const matches = samples.filter(
-    (candidate) =>
-      candidate.name === name &&
-      Object.entries(labels).every(([key, value]) => candidate.labels[key] === value),
-  );
-  if (matches.length > 1)
-    throw new Error(`${matches.length} samples of ${name} match ${JSON.stringify(labels)}`);
-  return matches[0]?.value;
-}
 
 it('serves the contract series on the Prometheus naming path, and SIGTERM still ends the app', async () => {
   const port = await freePort();
@@ -110,4 +83,29 @@ it('serves the contract series on the Prometheus naming path, and SIGTERM still 
   expect(sample(samples, 'target_info', {})).toBe(1);
   expect(text).toContain('service_name="fixture-app"');
   expect(findSecrets([text], emulatorSecrets([emulator]))).toEqual([]);
+});
+
+it('says on stderr, at the default log level, that the scrape port is taken, and the app runs as before', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as { port: number };
+  try {
+    rejectNextGet(emulator);
+    const run = await runFixture(
+      LOADER.cjs,
+      fixtureEnv(emulator, {
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      }),
+    );
+    expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n` });
+    expect(run.stderr).toBe(
+      `credwatch: port ${port} is already in use, so this process serves no metrics; set ` +
+        'OTEL_EXPORTER_PROMETHEUS_PORT (and OTEL_EXPORTER_PROMETHEUS_HOST) to a free port on an address of this machine\n',
+    );
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });

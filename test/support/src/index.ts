@@ -1,4 +1,5 @@
 export { isolateAwsEnvironment, uniqueBucket, withEnv, writeFile } from './aws-env.js';
 export { type NodeRun, type RunningNode, runNode, sealedEnvironment, startNode } from './child-process.js';
+export { parseExposition, type Sample, sample } from './exposition.js';
 export { freePort } from './ports.js';
 export { emulatorSecrets, findSecrets } from './secrets.js';
