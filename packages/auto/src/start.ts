@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -31,19 +32,25 @@ export function startCredwatch(): CredwatchRuntime {
     return running;
   }
   const config = readConfig(process.env);
-  // A launcher (npm, npx, pnpm, tsx, nodemon…) that loaded the hook through NODE_OPTIONS: its child is the app.
-  const runtime = config.disabled || isLauncher(process.argv[1]) ? DISABLED : start(config);
+  const runtime = config.disabled ? DISABLED : start(config);
   global[RUNTIME] = runtime;
   return runtime;
 }
 
 /**
- * `startCredwatch()` for the `--require`/`--import` entry points: an invalid configuration ends the process
- * with exit code 1 and the one message naming every bad variable, not an uncaught exception's stack trace.
+ * `startCredwatch()` for the `--require`/`--import` entry points. A preload also reaches what is not the
+ * application: every worker thread (esbuild's service thread under tsx, the app's own workers), where the
+ * main thread's SDK already reports; and, through `NODE_OPTIONS`, launchers (npm, npx, pnpm, tsx, nodemon)
+ * whose child is the app. Neither starts anything, and neither takes the app's Prometheus port. An invalid
+ * configuration ends the process with exit code 1 and the one message naming every bad variable (a
+ * launcher checks too, so `npm start` stops before the app), not an uncaught exception's stack trace.
  */
 export function startFromCommandLine(): CredwatchRuntime {
+  if (!isMainThread) return DISABLED;
   try {
-    return startCredwatch();
+    if (!isLauncher(process.argv[1])) return startCredwatch();
+    readConfig(process.env);
+    return DISABLED;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

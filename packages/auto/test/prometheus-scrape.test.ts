@@ -109,3 +109,19 @@ it('says on stderr, at the default log level, that the scrape port is taken, and
     await new Promise((resolve) => taken.close(resolve));
   }
 });
+
+it('a worker thread the app starts gets the preload but starts nothing: one SDK, one scrape port', async () => {
+  const port = await freePort();
+  rejectNextGet(emulator);
+  const run = await runFixture(
+    LOADER.cjs,
+    fixtureEnv(emulator, {
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      FIXTURE_WORKER: '1',
+    }),
+  );
+  expect(run).toEqual({ code: 0, signal: null, stdout: `${REJECTED_RUN}\n`, stderr: '' });
+});

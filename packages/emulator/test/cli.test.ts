@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +42,37 @@ describe('credwatch-emulator CLI', () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
+  });
+
+  it("the README's control API commands work against the address the CLI prints", async () => {
+    const child = spawn(process.execPath, [cli]);
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    while (!out.includes('# control API')) {
+      const [chunk] = (await once(child.stdout, 'data')) as [string];
+      out += chunk;
+    }
+    try {
+      const printed = /^# control API: (\S+)\{stats,faults,clock,credentials\}$/m.exec(out)?.[1] as string;
+      const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+      const block = /<!-- control-api[^>]*-->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+      const [assignment, ...commands] = block.trim().split('\n');
+      // The README's CONTROL is the printed address without its trailing slash, on the README's own port.
+      const documented = /^CONTROL=(\S+)/.exec(assignment ?? '')?.[1] as string;
+      expect(`${documented}/`).toBe(printed.replace(/:\d+\//, ':41234/'));
+      const control = printed.replace(/\/$/, '');
+      expect(commands).toHaveLength(7);
+      for (const command of commands) {
+        const match = /^curl -s (?:-X (\w+) )?\$CONTROL(\/\S+)(?: -d '(.*?)')?\s*(?:#.*)?$/.exec(command);
+        expect(match, command).not.toBeNull();
+        const [, method = 'GET', path, body] = match as RegExpExecArray;
+        const response = await fetch(`${control}${path}`, { method, ...(body ? { body } : {}) });
+        expect(response.status, command).toBeLessThan(300);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 
   it.each([
