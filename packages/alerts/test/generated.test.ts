@@ -57,6 +57,34 @@ describe('the telemetry contract', () => {
     });
   });
 
+  it('names every series as docs/telemetry.md does, on all three paths', () => {
+    const doc = readFileSync(join(PACKAGE_DIR, '..', '..', 'docs', 'telemetry.md'), 'utf8');
+    const section = doc.split('## As Prometheus stores them')[1]?.split('\n## ')[0] ?? '';
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) =>
+        line
+          .slice(1, -1)
+          .split('|')
+          .map((cell) => cell.trim().replaceAll('`', '')),
+      );
+    const byMetric = Object.fromEntries(rows.map(([metric, ...names]) => [metric, names]));
+    const series = {
+      signings: METRIC_SIGNINGS,
+      rejections: METRIC_REJECTIONS,
+      timeToExpiryBucket: METRIC_TIME_TO_EXPIRY,
+      refreshCount: METRIC_REFRESH_DURATION,
+    } as const;
+    for (const [index, path] of (['pull', 'otlp', 'mimir'] as const).entries()) {
+      for (const [key, metric] of Object.entries(series)) {
+        expect(byMetric[metric]?.[index], `${path} ${metric}`).toBe(
+          NAMING_PATHS[path][key as keyof typeof series],
+        );
+      }
+    }
+  });
+
   it('uses the instrumentation time_to_expiry buckets', () => {
     expect([...TIME_TO_EXPIRY_BUCKETS]).toEqual(CONTRACT_BUCKETS);
   });

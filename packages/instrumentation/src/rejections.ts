@@ -1,15 +1,9 @@
 import type { SdkError } from './internal-types.js';
+import { REJECTION_ERROR_TYPE_VALUES } from './semconv.js';
 import type { ExpiryState } from './types.js';
 
-/** Service error codes that mean "these credentials are no longer accepted" (contract's `error.type` values). */
-export const REJECTION_CODES: ReadonlySet<string> = new Set([
-  'TokenRefreshRequired',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidToken',
-  'RequestExpired',
-  'InvalidClientTokenId',
-]);
+/** Service error codes that mean "these credentials are no longer accepted". */
+export const REJECTION_CODES: ReadonlySet<string> = new Set(REJECTION_ERROR_TYPE_VALUES);
 
 export interface Rejection {
   errorType: string;

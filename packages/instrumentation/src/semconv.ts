@@ -40,3 +40,35 @@ export const TIME_TO_EXPIRY_BUCKETS = [0, 60, 120, 300, 600, 900, 1800, 3600, 72
 export const REFRESH_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export const ERROR_TYPE_OTHER = '_OTHER';
+
+/** The values of `aws.credentials.source`; see docs/telemetry.md for what each means. */
+export const CREDENTIAL_SOURCE_VALUES = [
+  'env',
+  'profile',
+  'sso',
+  'web_identity',
+  'assume_role',
+  'container',
+  'imds',
+  'process',
+  'login',
+  'static',
+  'custom',
+  'unknown',
+] as const;
+
+/** The values of `aws.credentials.expiry_state`. */
+export const EXPIRY_STATE_VALUES = ['valid', 'refresh_window', 'expired', 'no_expiry'] as const;
+
+/** The values of `aws.credentials.refresh.trigger`. */
+export const REFRESH_TRIGGER_VALUES = ['initial', 'expiring', 'expired', 'background', 'forced'] as const;
+
+/** The service error codes recorded as `error.type` of a rejection: the credentials are no longer accepted. */
+export const REJECTION_ERROR_TYPE_VALUES = [
+  'TokenRefreshRequired',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'RequestExpired',
+  'InvalidClientTokenId',
+] as const;

@@ -1,26 +1,15 @@
 import type { Span } from '@opentelemetry/api';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { CREDENTIAL_SOURCE_VALUES, EXPIRY_STATE_VALUES, REFRESH_TRIGGER_VALUES } from './semconv.js';
 
 /** Where the credentials that signed a request came from (`aws.credentials.source`). */
-export type CredentialSource =
-  | 'env'
-  | 'profile'
-  | 'sso'
-  | 'web_identity'
-  | 'assume_role'
-  | 'container'
-  | 'imds'
-  | 'process'
-  | 'login'
-  | 'static'
-  | 'custom'
-  | 'unknown';
+export type CredentialSource = (typeof CREDENTIAL_SOURCE_VALUES)[number];
 
 /** How close to expiry the signing credentials were (`aws.credentials.expiry_state`). */
-export type ExpiryState = 'valid' | 'refresh_window' | 'expired' | 'no_expiry';
+export type ExpiryState = (typeof EXPIRY_STATE_VALUES)[number];
 
 /** Why a credential provider fetched (`aws.credentials.refresh.trigger`). */
-export type RefreshTrigger = 'initial' | 'expiring' | 'expired' | 'background' | 'forced';
+export type RefreshTrigger = (typeof REFRESH_TRIGGER_VALUES)[number];
 
 export interface RefreshInfo {
   source: CredentialSource;
