@@ -52,6 +52,7 @@ let work: string;
 let tarballs: Record<string, string>;
 let emulator: Emulator;
 const sandboxes = {} as Record<Line, Sandbox>;
+let autoOnlySandbox: Sandbox;
 const nodeDirs: Record<string, string> = { 24: dirname(process.execPath) };
 
 beforeAll(async () => {
@@ -62,8 +63,18 @@ beforeAll(async () => {
   emulator = await startEmulator({ tokenLifetime: '1h' });
 
   const host = nodeDirs[24] as string;
-  const [node22, ...installed] = await Promise.all([
+  const aws = { '@aws-sdk/client-s3': AWS_SDK, '@aws-sdk/credential-providers': AWS_SDK };
+  const [node22, autoOnly, ...installed] = await Promise.all([
     installNode(NODE_22, host),
+    // What `npm install @credwatch/auto` gives an app that has nothing else.
+    installSandbox({
+      label: 'auto-only',
+      nodeDir: host,
+      tarballs: { '@credwatch/auto': tarballs['@credwatch/auto'] as string },
+      linked: tarballs,
+      dependencies: aws,
+      files: APP_FILES,
+    }),
     ...(Object.keys(LINES) as Line[]).map((line) =>
       installSandbox({
         label: line,
@@ -72,19 +83,15 @@ beforeAll(async () => {
           line === 'otel-3.x'
             ? tarballs
             : { '@credwatch/instrumentation': tarballs['@credwatch/instrumentation'] as string },
-        dependencies: {
-          ...LINES[line],
-          '@aws-sdk/client-s3': AWS_SDK,
-          '@aws-sdk/credential-providers': AWS_SDK,
-          esbuild: '0.28.2',
-          tsx: '4.23.15',
-        },
+        linked: tarballs,
+        dependencies: { ...LINES[line], ...aws, esbuild: '0.28.2', tsx: '4.23.15' },
         scripts: { start: 'node app.cjs' },
         files: APP_FILES,
       }),
     ),
   ]);
   nodeDirs[22] = node22;
+  autoOnlySandbox = autoOnly as Sandbox;
   (Object.keys(LINES) as Line[]).forEach((line, index) => {
     sandboxes[line] = installed[index] as Sandbox;
   });
@@ -311,6 +318,37 @@ describe.each([
   it('an esbuild bundle with credwatch inlined, loaded after that setup', async () => {
     const run = await runApp(sandboxes[line], node, ['node', '--import', './telemetry.mjs', 'bundle.cjs']);
     expectSigningsReported(run, 'unknown');
+  });
+});
+
+describe('npm install @credwatch/auto, and nothing else', () => {
+  /** Each installed copy of a package, as `version at path`. */
+  const copies = (name: string) =>
+    execFileSync('npm', ['ls', '--all', '--parseable', '--long', name], {
+      cwd: autoOnlySandbox.dir,
+      encoding: 'utf8',
+      env: machineEnvironment(nodeDirs[24] as string),
+    })
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [path, spec] = line.split(':') as [string, string];
+        return `${spec.slice(spec.lastIndexOf('@') + 1)} at ${relative(autoOnlySandbox.dir, path)}`;
+      });
+
+  it('installs one @opentelemetry/instrumentation for the SDK and credwatch, and the one aws-sdk instrumentation pins', () => {
+    // @opentelemetry/instrumentation-aws-sdk 0.79 asks for ^0.300.0; the SDK 0.301.0 pins 0.301.0.
+    expect(copies('@opentelemetry/instrumentation').sort()).toEqual([
+      '0.300.0 at node_modules/@opentelemetry/instrumentation-aws-sdk/node_modules/@opentelemetry/instrumentation',
+      '0.301.0 at node_modules/@opentelemetry/instrumentation',
+    ]);
+    expect(copies('@opentelemetry/api')).toEqual(['1.10.0 at node_modules/@opentelemetry/api']);
+  });
+
+  it('a CommonJS app under --require @credwatch/auto/register', async () => {
+    const run = await runApp(autoOnlySandbox, '24', ['node', ...AUTO_REQUIRE, 'app.cjs']);
+    expectSigningsReported(run, 'assume_role');
+    expectRefreshReported(run);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publishablePackages, REPO_ROOT } from './packed/tarballs.js';
@@ -30,6 +30,18 @@ describe.each(publishablePackages())('$name', ({ name, dir }) => {
     );
     expect(manifest.publishConfig).toEqual({ access: 'public' });
     expect(manifest.files).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE']));
+  });
+
+  it('uses every dependency it declares (its build imports it, or its types do)', () => {
+    const dist = join(dir, 'dist');
+    const built = readdirSync(dist)
+      .filter((file) => /\.(c?js|d\.c?ts)$/.test(file))
+      .map((file) => readFileSync(join(dist, file), 'utf8'))
+      .join('\n');
+    const unused = Object.keys(manifest.dependencies ?? {}).filter(
+      (dependency) => !new RegExp(`["']${dependency.replace('/', '\\/')}(/[^"']*)?["']`).test(built),
+    );
+    expect(unused).toEqual([]);
   });
 
   it('has a changelog entry for its version', () => {

@@ -30,21 +30,22 @@ export interface Sandbox {
 
 /**
  * An application directory outside the workspace (under the OS temp dir), installed by plain `npm` from the
- * registry and the given tarballs, as a user would. `overrides` points transitive `@credwatch/*` ranges at
- * the tarballs too, since the packages are not on the registry yet.
+ * registry and the given tarballs, as a user would: `tarballs` become dependencies of the app, and every
+ * credwatch tarball (`linked`) replaces the registry for transitive `@credwatch/*` ranges through
+ * `overrides`, since the packages are not on the registry yet.
  */
 export async function installSandbox(options: {
   label: string;
   dependencies: Record<string, string>;
   tarballs: Record<string, string>;
+  linked?: Record<string, string>;
   nodeDir: string;
   scripts?: Record<string, string>;
   files?: string[];
 }): Promise<Sandbox> {
   const dir = mkdtempSync(join(tmpdir(), `credwatch-packed-${options.label}-`));
-  const fromTarball = Object.fromEntries(
-    Object.entries(options.tarballs).map(([name, tarball]) => [name, `file:${tarball}`]),
-  );
+  const asFiles = (tarballs: Record<string, string>) =>
+    Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`]));
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify(
@@ -52,8 +53,8 @@ export async function installSandbox(options: {
         name: `credwatch-packed-${options.label}`,
         private: true,
         scripts: options.scripts ?? {},
-        dependencies: { ...options.dependencies, ...fromTarball },
-        overrides: fromTarball,
+        dependencies: { ...options.dependencies, ...asFiles(options.tarballs) },
+        overrides: asFiles({ ...options.linked, ...options.tarballs }),
       },
       null,
       2,

@@ -19,6 +19,7 @@ type Slots = { [API_GLOBAL]?: RegisteredApi; [WARNED]?: true };
  * The application's providers were registered by a copy of `@opentelemetry/api` that credwatch's own copy
  * refuses to read (an older minor registered first: the api only reads registrations of its own minor or
  * newer). credwatch would then record into no-op providers, silently; this says so instead, once per process.
+ * A Node warning rather than `diag`: the application's diag logger sits behind the same unreadable registration.
  */
 export function warnIfProvidersHidden(): void {
   const slots = globalThis as Slots;
@@ -32,8 +33,8 @@ export function warnIfProvidersHidden(): void {
   process.emitWarning(
     `@credwatch/instrumentation cannot see the application's OpenTelemetry providers: they were registered ` +
       `with @opentelemetry/api ${registered.version ?? '(unknown version)'}, and credwatch loaded ` +
-      `@opentelemetry/api ${ownApiVersion() ?? '(another copy)'}, which does not read that registration, ` +
-      'so credwatch records nothing. Install one @opentelemetry/api for the whole application ' +
+      `@opentelemetry/api ${ownApiVersion() ?? '(another copy)'}, which does not read that registration: ` +
+      'what credwatch records through it is lost. Install one @opentelemetry/api for the whole application ' +
       '(`npm ls @opentelemetry/api` shows the copies; `npm dedupe` or an `overrides` entry joins them).',
     { type: 'CredwatchWarning', code: 'CREDWATCH_API_MISMATCH' },
   );
