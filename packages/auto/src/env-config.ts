@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError } from './config-error.js';
 
 /** credwatch's own settings, read from `CREDWATCH_*`; everything else is the OpenTelemetry SDK's. */
@@ -41,8 +42,26 @@ const listOf =
     return unknown.length === 0 ? undefined : `unknown ${unknown.join(', ')}; expected ${allowed.join(', ')}`;
   };
 
+/** Node runs a timer of at most 2^31 - 1 ms; a longer one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const milliseconds: Check = (value) =>
+  /^\d+$/.test(value.trim()) && Number(value) > 0 && Number(value) <= MAX_TIMER_MS
+    ? undefined
+    : `expected a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (the longest timer Node.js runs)`;
+
 const positiveInteger: Check = (value) =>
-  /^\d+$/.test(value.trim()) && Number(value) > 0 ? undefined : 'expected a whole number greater than 0';
+  /^\d+$/.test(value.trim()) && Number(value) > 0 && Number.isSafeInteger(Number(value))
+    ? undefined
+    : 'expected a whole number greater than 0';
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+const host: Check = (value) =>
+  isIP(value.trim()) !== 0 || HOSTNAME.test(value.trim())
+    ? undefined
+    : 'expected a host name or an IP address of this machine, e.g. 0.0.0.0, 127.0.0.1 or ::';
 
 const port: Check = (value) =>
   /^\d+$/.test(value.trim()) && Number(value) <= 65535 ? undefined : 'expected a port number from 0 to 65535';
@@ -54,6 +73,34 @@ const httpUrl: Check = (value) => {
   } catch {
     return 'expected an http:// or https:// URL';
   }
+};
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+const HEADER_VALUE = /^[\t\x20-\x7e]+$/;
+
+/**
+ * `key=value` pairs as OpenTelemetry sends them as HTTP headers: each side percent-decoded, a `;` ending the
+ * value (baggage metadata syntax). A name or value HTTP cannot carry would fail every export at run time.
+ */
+const headerList: Check = (value) => {
+  for (const pair of splitList(value, false)) {
+    if (!pair.includes('=')) return `expected name=value pairs, got "${pair}"`;
+    const [name = '', ...rest] = pair.split(';')[0]?.split('=') ?? [];
+    let decodedName: string;
+    let decodedValue: string;
+    try {
+      decodedName = decodeURIComponent(name.trim());
+      decodedValue = decodeURIComponent(rest.join('=').trim());
+    } catch {
+      return `"${name.trim()}" is not valid percent-encoding`;
+    }
+    if (!HEADER_NAME.test(decodedName))
+      return `expected name=value pairs, got "${name.trim()}" as a header name`;
+    if (!HEADER_VALUE.test(decodedValue))
+      return `the value of ${decodedName} must be visible ASCII once percent-decoded (HTTP cannot send it otherwise)`;
+    if (pair.includes(';')) return `the value of ${decodedName} contains ";", which ends it; write it as %3B`;
+  }
+  return undefined;
 };
 
 const keyValueList: Check = (value) => {
@@ -74,19 +121,24 @@ const RULES: Record<string, Check> = {
     SIGNALS.flatMap((signal) => [
       [`OTEL_EXPORTER_OTLP_${signal}PROTOCOL`, oneOf(OTLP_PROTOCOLS)],
       [`OTEL_EXPORTER_OTLP_${signal}ENDPOINT`, httpUrl],
-      [`OTEL_EXPORTER_OTLP_${signal}HEADERS`, keyValueList],
-      [`OTEL_EXPORTER_OTLP_${signal}TIMEOUT`, positiveInteger],
+      [`OTEL_EXPORTER_OTLP_${signal}HEADERS`, headerList],
+      [`OTEL_EXPORTER_OTLP_${signal}TIMEOUT`, milliseconds],
       [`OTEL_EXPORTER_OTLP_${signal}COMPRESSION`, oneOf(['gzip', 'none'])],
     ]),
   ),
-  OTEL_METRIC_EXPORT_INTERVAL: positiveInteger,
-  OTEL_METRIC_EXPORT_TIMEOUT: positiveInteger,
+  OTEL_METRIC_EXPORT_INTERVAL: milliseconds,
+  OTEL_METRIC_EXPORT_TIMEOUT: milliseconds,
+  OTEL_BSP_SCHEDULE_DELAY: milliseconds,
+  OTEL_BSP_EXPORT_TIMEOUT: milliseconds,
+  OTEL_BSP_MAX_QUEUE_SIZE: positiveInteger,
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: positiveInteger,
+  OTEL_EXPORTER_PROMETHEUS_HOST: host,
   OTEL_EXPORTER_PROMETHEUS_PORT: port,
   CREDWATCH_SERVICES: serviceIds,
   CREDWATCH_ACCESS_KEY_FINGERPRINT: oneOf(BOOLEANS),
   CREDWATCH_AWS_SDK_INSTRUMENTATION: oneOf(BOOLEANS),
   CREDWATCH_REPORT: (value) => (value.trim() ? undefined : 'expected "stderr" or a file path'),
-  CREDWATCH_SHUTDOWN_TIMEOUT: positiveInteger,
+  CREDWATCH_SHUTDOWN_TIMEOUT: milliseconds,
 };
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;

@@ -55,6 +55,8 @@ describe('readConfig', () => {
         OTEL_LOG_LEVEL: 'DEBUG',
         OTEL_EXPORTER_PROMETHEUS_PORT: '9464',
         OTEL_METRIC_EXPORT_INTERVAL: '15000',
+        OTEL_METRIC_EXPORT_TIMEOUT: '2147483647',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '::',
         OTEL_SERVICE_NAME: '',
       }),
     ).not.toThrow();
@@ -80,7 +82,7 @@ describe('readConfig', () => {
       'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="localhost:4318": expected an http:// or https:// URL',
       'OTEL_EXPORTER_PROMETHEUS_PORT="70000": expected a port number from 0 to 65535',
       'CREDWATCH_SERVICES=" , ": expected service ids separated by commas, e.g. S3,STS',
-      'CREDWATCH_SHUTDOWN_TIMEOUT="0": expected a whole number greater than 0',
+      'CREDWATCH_SHUTDOWN_TIMEOUT="0": expected a whole number of milliseconds from 1 to 2147483647 (the longest timer Node.js runs)',
     ]);
   });
 
@@ -88,7 +90,66 @@ describe('readConfig', () => {
     expect(() => readConfig({ OTEL_METRICS_EXPORTER: 'statsd', OTEL_METRIC_EXPORT_INTERVAL: '-1' })).toThrow(
       'credwatch: invalid configuration\n' +
         '  OTEL_METRICS_EXPORTER="statsd": unknown statsd; expected otlp, prometheus, console, none\n' +
-        '  OTEL_METRIC_EXPORT_INTERVAL="-1": expected a whole number greater than 0',
+        '  OTEL_METRIC_EXPORT_INTERVAL="-1": expected a whole number of milliseconds from 1 to 2147483647 (the longest timer Node.js runs)',
     );
+  });
+
+  it.each([
+    ['OTEL_METRIC_EXPORT_INTERVAL', '2147483648'],
+    ['OTEL_METRIC_EXPORT_TIMEOUT', '99999999999'],
+    ['OTEL_EXPORTER_OTLP_TIMEOUT', '99999999999'],
+    ['OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', '2147483648'],
+    ['OTEL_BSP_SCHEDULE_DELAY', '2147483648'],
+    ['OTEL_BSP_EXPORT_TIMEOUT', '2147483648'],
+    ['CREDWATCH_SHUTDOWN_TIMEOUT', '99999999999'],
+  ])('%s=%s is refused: Node would run that timer after 1 ms', (name, value) => {
+    expect(problems({ [name]: value })).toEqual([
+      `${name}="${value}": expected a whole number of milliseconds from 1 to 2147483647 (the longest timer Node.js runs)`,
+    ]);
+    expect(() => readConfig({ [name]: '2147483647' })).not.toThrow();
+  });
+
+  it.each(['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'metrics.internal'])(
+    'OTEL_EXPORTER_PROMETHEUS_HOST=%s is a host',
+    (host) => {
+      expect(() => readConfig({ OTEL_EXPORTER_PROMETHEUS_HOST: host })).not.toThrow();
+    },
+  );
+
+  it.each(['not a host', 'http://0.0.0.0', '0.0.0.0:9464', '-bad.example'])(
+    'OTEL_EXPORTER_PROMETHEUS_HOST=%s is not',
+    (host) => {
+      expect(problems({ OTEL_EXPORTER_PROMETHEUS_HOST: host })).toEqual([
+        `OTEL_EXPORTER_PROMETHEUS_HOST=${JSON.stringify(host)}: expected a host name or an IP address of this machine, e.g. 0.0.0.0, 127.0.0.1 or ::`,
+      ]);
+    },
+  );
+
+  it('accepts OTLP headers HTTP can send, percent-decoded as the exporters decode them', () => {
+    expect(() =>
+      readConfig({
+        OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Basic%20dXNlcjpwYXNz,x-scope-orgid=tenant-1',
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'api-key=a=b%3Bc',
+      }),
+    ).not.toThrow();
+  });
+
+  it.each([
+    [
+      'Authorization=Bearer ü',
+      'the value of Authorization must be visible ASCII once percent-decoded (HTTP cannot send it otherwise)',
+    ],
+    [
+      'x-cost=%E2%82%AC',
+      'the value of x-cost must be visible ASCII once percent-decoded (HTTP cannot send it otherwise)',
+    ],
+    ['bad name=1', 'expected name=value pairs, got "bad name" as a header name'],
+    ['token', 'expected name=value pairs, got "token"'],
+    ['x-a=%E2%82', '"x-a" is not valid percent-encoding'],
+    ['x-a=1;2', 'the value of x-a contains ";", which ends it; write it as %3B'],
+  ])('OTEL_EXPORTER_OTLP_HEADERS=%s is refused: %s', (value, problem) => {
+    expect(problems({ OTEL_EXPORTER_OTLP_HEADERS: value })).toEqual([
+      `OTEL_EXPORTER_OTLP_HEADERS=${JSON.stringify(value)}: ${problem}`,
+    ]);
   });
 });

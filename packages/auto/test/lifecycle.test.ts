@@ -157,7 +157,12 @@ describe('configuration', () => {
     [
       'OTEL_METRIC_EXPORT_INTERVAL',
       '10s',
-      'OTEL_METRIC_EXPORT_INTERVAL="10s": expected a whole number greater than 0',
+      'OTEL_METRIC_EXPORT_INTERVAL="10s": expected a whole number of milliseconds from 1 to 2147483647 (the longest timer Node.js runs)',
+    ],
+    [
+      'OTEL_METRIC_EXPORT_INTERVAL',
+      '2147483648',
+      'OTEL_METRIC_EXPORT_INTERVAL="2147483648": expected a whole number of milliseconds from 1 to 2147483647 (the longest timer Node.js runs)',
     ],
     [
       'CREDWATCH_ACCESS_KEY_FINGERPRINT',

@@ -10,11 +10,29 @@ function fail(setting: string, expected: string, value: unknown): never {
   );
 }
 
+const SETTINGS: readonly string[] = [
+  'enabled',
+  'services',
+  'accessKeyFingerprint',
+  'refreshHook',
+  'rejectionHook',
+] satisfies (keyof AwsCredentialsInstrumentationConfig)[];
+
 /** Checks a config at construction and at every `setConfig`, naming the setting that is wrong. */
 export function validateConfig(
   config: AwsCredentialsInstrumentationConfig,
 ): AwsCredentialsInstrumentationConfig {
-  if (config === null || typeof config !== 'object') fail('', 'an object', config);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new TypeError(
+      `@credwatch/instrumentation: config must be an object such as { services: ['S3'] }, got ${describe(config)}`,
+    );
+  }
+  const unknown = Object.keys(config).filter((setting) => !SETTINGS.includes(setting));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `@credwatch/instrumentation: config.${unknown[0]} is not a setting; the settings are ${SETTINGS.join(', ')}`,
+    );
+  }
   const { enabled, services, accessKeyFingerprint, refreshHook, rejectionHook } = config;
   if (enabled !== undefined && typeof enabled !== 'boolean') fail('enabled', 'a boolean', enabled);
   if (

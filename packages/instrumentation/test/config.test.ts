@@ -25,6 +25,13 @@ describe('configuration', () => {
     [{ refreshHook: 42 }, 'config.refreshHook must be a function, got 42'],
     [{ rejectionHook: {} }, 'config.rejectionHook must be a function, got {}'],
     [{ enabled: 'true' }, 'config.enabled must be a boolean, got "true"'],
+    [[], "config must be an object such as { services: ['S3'] }, got []"],
+    [null, "config must be an object such as { services: ['S3'] }, got null"],
+    ['S3', 'config must be an object such as { services: [\'S3\'] }, got "S3"'],
+    [
+      { service: ['S3'] },
+      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, refreshHook, rejectionHook',
+    ],
   ])('rejects %j naming the setting', (config, message) => {
     expect(
       () => new AwsCredentialsInstrumentation(config as unknown as AwsCredentialsInstrumentationConfig),
