@@ -14,6 +14,7 @@ const SETTINGS: readonly string[] = [
   'enabled',
   'services',
   'accessKeyFingerprint',
+  'localRefreshSpans',
   'refreshHook',
   'rejectionHook',
 ] satisfies (keyof AwsCredentialsInstrumentationConfig)[];
@@ -33,7 +34,7 @@ export function validateConfig(
       `@credwatch/instrumentation: config.${unknown[0]} is not a setting; the settings are ${SETTINGS.join(', ')}`,
     );
   }
-  const { enabled, services, accessKeyFingerprint, refreshHook, rejectionHook } = config;
+  const { enabled, services, accessKeyFingerprint, localRefreshSpans, refreshHook, rejectionHook } = config;
   if (enabled !== undefined && typeof enabled !== 'boolean') fail('enabled', 'a boolean', enabled);
   if (
     services !== undefined &&
@@ -44,6 +45,9 @@ export function validateConfig(
   }
   if (accessKeyFingerprint !== undefined && typeof accessKeyFingerprint !== 'boolean') {
     fail('accessKeyFingerprint', 'a boolean', accessKeyFingerprint);
+  }
+  if (localRefreshSpans !== undefined && typeof localRefreshSpans !== 'boolean') {
+    fail('localRefreshSpans', 'a boolean', localRefreshSpans);
   }
   if (refreshHook !== undefined && typeof refreshHook !== 'function')
     fail('refreshHook', 'a function', refreshHook);

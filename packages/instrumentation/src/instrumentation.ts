@@ -21,6 +21,12 @@ const SEND_PATCHED = Symbol.for('credwatch.instrumentation.send');
 
 type ClientModule = { Client?: { prototype: Record<PropertyKey, unknown> } };
 
+/** What the send patch keeps on the client prototype, so it can be undone only while it is outermost. */
+interface SendPatch {
+  original: (...args: unknown[]) => unknown;
+  patched: (...args: unknown[]) => unknown;
+}
+
 /**
  * OpenTelemetry instrumentation for AWS SDK v3 credentials: which source signed each request, how long its
  * credentials had left, every real refresh by a credential provider, and every credential rejection.
@@ -115,16 +121,21 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
     if (prototype === undefined || typeof prototype.send !== 'function' || prototype[SEND_PATCHED])
       return moduleExports;
     const original = prototype.send as (...args: unknown[]) => unknown;
-    prototype.send = patchedSend(this.telemetry, original);
-    Object.defineProperty(prototype, SEND_PATCHED, { value: original, configurable: true });
+    const patched = patchedSend(this.telemetry, original);
+    prototype.send = patched;
+    const state: SendPatch = { original, patched };
+    Object.defineProperty(prototype, SEND_PATCHED, { value: state, configurable: true });
     return moduleExports;
   }
 
   private unpatchClientClass(moduleExports: ClientModule): void {
     const prototype = moduleExports?.Client?.prototype;
-    const original = prototype?.[SEND_PATCHED];
-    if (prototype === undefined || typeof original !== 'function') return;
-    prototype.send = original;
+    const state = prototype?.[SEND_PATCHED] as SendPatch | undefined;
+    if (prototype === undefined || typeof state?.original !== 'function') return;
+    // Another instrumentation (instrumentation-aws-sdk) wrapped `send` after us: putting the original back
+    // would remove its wrapper too. Ours stays in the chain, passing every call through while disabled.
+    if (prototype.send !== state.patched) return;
+    prototype.send = state.original;
     delete prototype[SEND_PATCHED];
   }
 

@@ -23,6 +23,9 @@ import { safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
 
 const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
+
+/** Sources whose successful fetch is a read inside the process: no span unless `localRefreshSpans`. */
+const LOCAL_READS: ReadonlySet<CredentialSource> = new Set(['env', 'profile', 'static']);
 const FORCED_KEY = createContextKey('credwatch forced refresh');
 
 /** The refresh attempt the current async context runs inside, if any. */
@@ -116,20 +119,27 @@ export class RefreshAttempt {
     this.settle();
     safely(this.telemetry, 'recording a credential refresh', () => {
       this.source = source;
-      const span = this.ensureSpan();
       const expiration = isIdentity(identity) ? identityExpirationMs(identity) : undefined;
       if (this.options.lineage) this.options.lineage.last = { expirationMs: expiration };
+      const info: RefreshInfo = {
+        source,
+        trigger: this.options.trigger,
+        outcome: 'success',
+        ...(expiration === undefined ? {} : { expiration: new Date(expiration) }),
+      };
+      // A read that never left the process (no remote provider, no nested SDK call) is counted, not traced:
+      // a span for reading environment variables is noise in every trace that first uses a client.
+      if (this.span === undefined && LOCAL_READS.has(source) && !this.telemetry.config.localRefreshSpans) {
+        this.record(info, performance.now());
+        return;
+      }
+      const span = this.ensureSpan();
       span.setAttribute(ATTR_AWS_CREDENTIALS_SOURCE, source);
       if (expiration !== undefined) {
         span.setAttribute(ATTR_AWS_CREDENTIALS_EXPIRATION, new Date(expiration).toISOString());
         span.setAttribute(ATTR_AWS_CREDENTIALS_LIFETIME, Math.round((expiration - Date.now()) / 1000));
       }
-      this.finish(span, {
-        source,
-        trigger: this.options.trigger,
-        outcome: 'success',
-        ...(expiration === undefined ? {} : { expiration: new Date(expiration) }),
-      });
+      this.finish(span, info);
     });
   }
 
@@ -166,9 +176,15 @@ export class RefreshAttempt {
         true,
       );
     }
-    span.end();
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    this.telemetry.metrics.refreshDuration.record(seconds, {
+    // Both ends on the same clock: the SDK would end a span with an explicit start on Date.now(), whole
+    // milliseconds, and a sub-millisecond fetch would then end before it started.
+    const endedAt = performance.now();
+    span.end(performance.timeOrigin + endedAt);
+    this.record(info, endedAt);
+  }
+
+  private record(info: RefreshInfo, endedAt: number): void {
+    this.telemetry.metrics.refreshDuration.record((endedAt - this.startedAt) / 1000, {
       [ATTR_AWS_CREDENTIALS_SOURCE]: info.source,
       [ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER]: info.trigger,
       ...(info.errorType === undefined ? {} : { [ATTR_ERROR_TYPE]: info.errorType }),

@@ -51,7 +51,14 @@ export interface AwsCredentialsInstrumentationConfig extends InstrumentationConf
    * two sessions apart in a trace. Off by default; never on metrics.
    */
   accessKeyFingerprint?: boolean;
-  /** Called before an `aws.credentials.refresh` span ends. */
+  /**
+   * Also records an `aws.credentials.refresh` span for a successful read that never leaves the process
+   * (environment variables, a profile's static keys). Off by default: such reads are still counted in
+   * `aws.credentials.refresh.duration` and still set the source; fetches that leave the process (STS, SSO,
+   * IMDS, container, web identity, `credential_process`, user functions) and every failure always get a span.
+   */
+  localRefreshSpans?: boolean;
+  /** Called before an `aws.credentials.refresh` span ends (so not for an untraced local read). */
   refreshHook?: RefreshHook;
   /** Called with the span that carries a credential rejection (the operation span, or credwatch's own). */
   rejectionHook?: RejectionHook;

@@ -242,6 +242,26 @@ describe('credential routes', () => {
     );
   });
 
+  it('a sub-millisecond refresh gets a span that ends after it starts', async () => {
+    const { accessKeyId, secretAccessKey } = emulator.longTermKey;
+    const expiration = new Date(Date.now() + 60 * MINUTE);
+    await withEnv(emulator.env(), async () => {
+      for (let client = 0; client < 20; client++) {
+        const credentials = async () => ({ accessKeyId, secretAccessKey, expiration });
+        await putObject(s3Client(emulator, { credentials }), bucket);
+      }
+    });
+    const spans = telemetry.spans('aws.credentials.refresh');
+    expect(spans).toHaveLength(20);
+    for (const span of spans) {
+      const [seconds, nanos] = span.duration;
+      expect(seconds * 1e9 + nanos).toBeGreaterThan(0);
+    }
+    expect(
+      telemetry.diagMessages.filter((message) => message.includes('Inconsistent start and end time')),
+    ).toEqual([]);
+  });
+
   it.each([
     ['fromTemporaryCredentials', 'assume_role'],
     ['the default chain (container)', 'container'],
