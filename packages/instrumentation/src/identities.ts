@@ -34,6 +34,8 @@ export class IdentityRegistry {
   private readonly recordedErrors = new WeakSet<object>();
   /** Access key ids STS handed out in this process, by the route that asked: see `rememberIssued`. */
   private readonly issuedBySts = new Map<string, CredentialSource>();
+  /** The last rejection code a service gave each recently rejected key: see `noteRejection`. */
+  private readonly lastRejections = new Map<string, string>();
   /** Bumped at every recorded refresh failure: a client sees whether one happened during its own call. */
   failureSequence = 0;
 
@@ -78,6 +80,21 @@ export class IdentityRegistry {
       if (oldest !== undefined) this.issuedBySts.delete(oldest);
     }
     this.issuedBySts.set(accessKeyId, source);
+  }
+
+  /** Notes the rejection code a service gave a key, so a later body-less rejection of it can be read the same. */
+  noteRejection(accessKeyId: string, errorType: string): void {
+    this.lastRejections.delete(accessKeyId);
+    if (this.lastRejections.size >= MAX_ISSUED_KEYS) {
+      const oldest = this.lastRejections.keys().next().value;
+      if (oldest !== undefined) this.lastRejections.delete(oldest);
+    }
+    this.lastRejections.set(accessKeyId, errorType);
+  }
+
+  /** The last rejection code a service gave this key (with a code), if credwatch saw one. */
+  lastRejection(accessKeyId: string): string | undefined {
+    return this.lastRejections.get(accessKeyId);
   }
 
   noteFailure(error: unknown): void {

@@ -21,14 +21,16 @@ function errorCode(error: SdkError): string | undefined {
 /**
  * Classifies a failed attempt as a credential rejection, or returns undefined.
  *
- * HEAD responses carry no body, so the SDK reports S3's 400 as `Unknown`. Credentials that were expired
- * at signing explain it as `ExpiredToken`; temporary credentials still in date as `TokenRefreshRequired`
- * (the only other 400 S3 gives a well-formed, signed HEAD). Anything else stays unclassified.
+ * HEAD responses carry no body, so the SDK reports S3's 400 as `Unknown`. What the service last told the same
+ * key explains it best (an `ExpiredToken` to a PUT a moment ago is still one); otherwise credentials that
+ * were expired at signing explain it as `ExpiredToken`, and temporary credentials still in date as
+ * `TokenRefreshRequired` (the only other 400 S3 gives a well-formed, signed HEAD). Anything else stays
+ * unclassified.
  */
 export function classifyRejection(
   error: unknown,
   method: string | undefined,
-  signing: { expiryState: ExpiryState; temporary: boolean } | undefined,
+  signing: { expiryState: ExpiryState; temporary: boolean; lastRejection?: string } | undefined,
 ): Rejection | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const sdkError = error as SdkError;
@@ -37,6 +39,7 @@ export function classifyRejection(
   const status = sdkError.$metadata?.httpStatusCode;
   if (method !== 'HEAD' || status !== 400 || sdkError.name !== 'Unknown' || signing === undefined)
     return undefined;
+  if (signing.lastRejection !== undefined) return { errorType: signing.lastRejection, inferred: true };
   if (signing.expiryState === 'expired') return { errorType: 'ExpiredToken', inferred: true };
   if (signing.temporary) return { errorType: 'TokenRefreshRequired', inferred: true };
   return undefined;

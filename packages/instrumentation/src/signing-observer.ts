@@ -134,12 +134,14 @@ class OperationObservation {
   };
 
   private rejected(error: unknown): void {
+    const { telemetry, service } = this.observer;
     const rejection = classifyRejection(error, requestMethod(this.args.request), {
       expiryState: this.state,
       temporary: this.temporary,
+      lastRejection: telemetry.registry.lastRejection(this.accessKeyId),
     });
     if (rejection === undefined) return;
-    const { telemetry, service } = this.observer;
+    if (!rejection.inferred) telemetry.registry.noteRejection(this.accessKeyId, rejection.errorType);
     telemetry.metrics.rejections.add(1, {
       [ATTR_ERROR_TYPE]: rejection.errorType,
       [ATTR_AWS_CREDENTIALS_SOURCE]: this.source,

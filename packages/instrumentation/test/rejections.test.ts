@@ -166,6 +166,48 @@ describe.each(OPERATIONS)('%s rejected', (operation) => {
   });
 });
 
+describe('a body-less HEAD rejection', () => {
+  it('reads as what the service last told the same key, not as a guess from the signing', async () => {
+    const session = await new sdk.sts.STSClient({ region: emulator.region }).send(
+      new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'triple' }),
+    );
+    const cached = session.Credentials as NonNullable<typeof session.Credentials>;
+    // A raw key triple: the SDK (and credwatch) do not know when it expires.
+    const s3 = s3Client(emulator, {
+      credentials: {
+        accessKeyId: cached.AccessKeyId as string,
+        secretAccessKey: cached.SecretAccessKey as string,
+        sessionToken: cached.SessionToken as string,
+      },
+    });
+    moveClockTo((cached.Expiration as Date).getTime() + 60_000);
+    const put = new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'late', Body: 'x' });
+    await expect(s3.send(put)).rejects.toMatchObject({ name: 'ExpiredToken' });
+    const head = new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: 'existing' });
+    await expect(s3.send(head)).rejects.toMatchObject({
+      name: 'Unknown',
+      $metadata: { httpStatusCode: 400 },
+    });
+
+    expect(await rejections()).toEqual([
+      {
+        'error.type': 'ExpiredToken',
+        'aws.credentials.source': 'static',
+        'rpc.service': 'S3',
+        'aws.credentials.expiry_state': 'no_expiry',
+        count: 2,
+      },
+    ]);
+    const events = telemetry.spans('aws.credentials.rejection').map((span) => span.events[0]?.attributes);
+    expect(
+      events.map((event) => [event?.['error.type'], event?.['aws.credentials.rejection.inferred']]),
+    ).toEqual([
+      ['ExpiredToken', false],
+      ['ExpiredToken', true],
+    ]);
+  });
+});
+
 describe('retries', () => {
   it('every attempt is a signing; a rejection after a throttled attempt is counted once', async () => {
     const s3 = s3Client(emulator, { credentials: emulator.longTermKey });

@@ -64,6 +64,13 @@ describe('classifyRejection', () => {
       inferred: true,
     });
     expect(classifyRejection(bare, 'HEAD', { expiryState: 'no_expiry', temporary: false })).toBeUndefined();
+    expect(
+      classifyRejection(bare, 'HEAD', {
+        expiryState: 'no_expiry',
+        temporary: true,
+        lastRejection: 'ExpiredToken',
+      }),
+    ).toEqual({ errorType: 'ExpiredToken', inferred: true });
     expect(classifyRejection(bare, 'GET', valid)).toBeUndefined();
     expect(
       classifyRejection({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, 'HEAD', valid),
