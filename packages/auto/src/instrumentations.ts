@@ -1,6 +1,6 @@
 import { AwsCredentialsInstrumentation } from '@credwatch/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import { errorPreservingAwsInstrumentation } from './aws-sdk-instrumentation.js';
 import type { AutoConfig } from './env-config.js';
 
 /** credwatch, plus the upstream AWS SDK instrumentation so operation spans exist to carry its attributes. */
@@ -11,6 +11,6 @@ export function credwatchInstrumentations(config: AutoConfig): Instrumentation[]
       accessKeyFingerprint: config.accessKeyFingerprint,
     }),
   ];
-  if (config.awsSdkInstrumentation) instrumentations.push(new AwsInstrumentation());
+  if (config.awsSdkInstrumentation) instrumentations.push(errorPreservingAwsInstrumentation());
   return instrumentations;
 }
