@@ -78,7 +78,7 @@ function renderError(service: Service, error: AwsError, requestId: string): Repl
 
 function faultError(
   service: EmulatedService,
-  fault: Exclude<EndpointFault, { type: 'delay' | 'drop' }>,
+  fault: Exclude<EndpointFault, { type: 'delay' | 'drop' | 'malformed' }>,
 ): AwsError {
   if (fault.type === 'throttle') {
     if (service === 's3') return s3Error('SlowDown');
@@ -119,6 +119,10 @@ export class Dispatcher {
     } catch (error) {
       if (error === DROPPED) {
         req.socket.destroy();
+        return;
+      }
+      if (error instanceof MalformedAnswer) {
+        writeReply(res, error.reply(), head, baseHeaders);
         return;
       }
       const awsError =
@@ -203,6 +207,7 @@ export class Dispatcher {
     const fault = this.deps.faults.take(service, action);
     if (!fault) return;
     if (fault.type === 'drop') throw DROPPED;
+    if (fault.type === 'malformed') throw new MalformedAnswer(service);
     if (fault.type === 'delay') await sleep(fault.ms);
     else throw faultError(service, fault);
   }
@@ -210,3 +215,14 @@ export class Dispatcher {
 
 /** Thrown to make the dispatcher close the connection without answering. */
 const DROPPED = Symbol('dropped');
+
+/** Thrown to make the dispatcher answer 200 with a body cut short, in the service's own format. */
+class MalformedAnswer {
+  constructor(private readonly service: EmulatedService) {}
+
+  reply(): Reply {
+    if (this.service === 's3' || this.service === 'sts')
+      return xmlReply('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Cred');
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"AccessKeyId": "ASIA' };
+  }
+}

@@ -15,7 +15,9 @@ export type EndpointFault =
   /** Waits before answering normally. */
   | { type: 'delay'; ms: number }
   /** Closes the connection without answering. */
-  | { type: 'drop' };
+  | { type: 'drop' }
+  /** Answers 200 with a body cut short: JSON or XML a client cannot parse. */
+  | { type: 'malformed' };
 
 /** Fault injection: what the next calls of an endpoint do, and which credentials S3 rejects. */
 export interface EmulatorFaults {
@@ -57,9 +59,9 @@ export class FaultRegistry implements EmulatorFaults {
         `faults.failNext: target must be s3, sts, imds or container, optionally with ":<action>", got ${JSON.stringify(target)}`,
       );
     }
-    if (!['error', 'throttle', 'delay', 'drop'].includes(fault?.type)) {
+    if (!['error', 'throttle', 'delay', 'drop', 'malformed'].includes(fault?.type)) {
       throw new RangeError(
-        `faults.failNext: fault.type must be error, throttle, delay or drop, got ${JSON.stringify(fault?.type)}`,
+        `faults.failNext: fault.type must be error, throttle, delay, drop or malformed, got ${JSON.stringify(fault?.type)}`,
       );
     }
     if (fault.type === 'delay' && !(fault.ms >= 0))

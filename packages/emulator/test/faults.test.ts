@@ -98,12 +98,25 @@ describe('endpoint faults', () => {
     expect(emulator.faults.pending()).toEqual({});
   });
 
+  it('malformed: a 200 whose body is cut short, in the service format', async () => {
+    emulator.faults.failNext('container', { type: 'malformed' });
+    const response = await fetch(emulator.urls.container);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    // The SDK cannot parse a cut-short STS answer; a 200 is not retried.
+    emulator.faults.failNext('sts:AssumeRole', { type: 'malformed' });
+    await expect(temporary()()).rejects.toThrow();
+    expect(emulator.stats.calls('sts:AssumeRole')).toBe(1);
+    expect(emulator.faults.pending()).toEqual({});
+  });
+
   it('validates fault arguments with messages that name them', () => {
     expect(() => emulator.faults.failNext('dynamodb' as never, { type: 'error' })).toThrow(
       'faults.failNext: target must be',
     );
     expect(() => emulator.faults.failNext('s3', { type: 'explode' } as never)).toThrow(
-      'fault.type must be error, throttle, delay or drop',
+      'fault.type must be error, throttle, delay, drop or malformed',
     );
     expect(() => emulator.faults.failNext('s3', { type: 'error' }, 0)).toThrow(
       'times must be a positive integer',
