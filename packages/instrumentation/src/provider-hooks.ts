@@ -56,6 +56,10 @@ function observeProvider(
       return identity;
     };
     const failed = (error: unknown) => {
+      safely(telemetry, 'classifying a provider failure', () => {
+        if (factory.unconfigured && !factory.unconfigured.test(String((error as Error)?.message)))
+          attempt.proveReal();
+      });
       attempt.failed(error);
       throw error;
     };

@@ -95,6 +95,11 @@ export class RefreshAttempt {
     return this.worked ? trace.setSpan(withAttempt, this.ensureSpan()) : withAttempt;
   }
 
+  /** The provider's route was configured and broke (a failing `credential_process`): its failure counts. */
+  proveReal(): void {
+    this.worked = true;
+  }
+
   /** A nested SDK call proves the fetch is real; its span becomes a child of the refresh span. */
   ensureSpan(): Span {
     this.worked = true;

@@ -51,7 +51,16 @@ export interface ProviderFactory {
    * route is not configured, which is the default chain skipping them, not a failed refresh.
    */
   remote: boolean;
+  /**
+   * For a local provider whose route can be configured and still fail (a `credential_process` that exits 1):
+   * the messages it fails with when the route is not configured. Any other failure is a failed refresh.
+   */
+  unconfigured?: RegExp;
 }
+
+/** `fromProcess` without a `credential_process` in the profile: the chain moving on, not a failure. */
+const PROCESS_UNCONFIGURED =
+  /did not contain credential_process|could not be found in shared credentials file/;
 
 /** The factories credwatch wraps, per module (each module is hooked at every version it was published in). */
 export const PROVIDER_MODULES: ReadonlyArray<{
@@ -72,7 +81,7 @@ export const PROVIDER_MODULES: ReadonlyArray<{
       { exportName: 'fromEnv', source: 'env', remote: false },
       { exportName: 'fromIni', source: 'profile', remote: false },
       { exportName: 'fromSSO', source: 'sso', remote: false },
-      { exportName: 'fromProcess', source: 'process', remote: false },
+      { exportName: 'fromProcess', source: 'process', remote: false, unconfigured: PROCESS_UNCONFIGURED },
       { exportName: 'fromLoginCredentials', source: 'login', remote: false },
       { exportName: 'fromCognitoIdentity', source: 'custom', remote: true },
       { exportName: 'fromCognitoIdentityPool', source: 'custom', remote: true },
@@ -96,7 +105,9 @@ export const PROVIDER_MODULES: ReadonlyArray<{
   {
     module: '@aws-sdk/credential-provider-process',
     versions: ['>=3.0.0'],
-    factories: [{ exportName: 'fromProcess', source: 'process', remote: false }],
+    factories: [
+      { exportName: 'fromProcess', source: 'process', remote: false, unconfigured: PROCESS_UNCONFIGURED },
+    ],
   },
   {
     module: '@aws-sdk/credential-provider-web-identity',
