@@ -13,7 +13,7 @@ import {
   startNode,
 } from '@credwatch/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIOS, type Scenario } from './reliability/scenarios.js';
+import { matrixTable, SCENARIOS, type Scenario } from './reliability/scenarios.js';
 
 // The differential fault matrix: every scenario runs three times on a fresh emulator, bare and under
 // @credwatch/auto (`--require` with the CommonJS app, `--import` with the ESM one). The app's output, exit and
@@ -158,5 +158,30 @@ describe.concurrent('the differential fault matrix', () => {
         );
       }
     }
+  });
+});
+
+describe('docs/reliability.md', () => {
+  const doc = join(import.meta.dirname, '..', 'docs', 'reliability.md');
+  it('lists every scenario of the matrix, with what is compared and what telemetry must say', () => {
+    const text = readFileSync(doc, 'utf8');
+    const block = /<!-- matrix:start -->\n*([\s\S]*?)\n*<!-- matrix:end -->/;
+    if (process.env.UPDATE_RELIABILITY_DOC) {
+      writeFileSync(
+        doc,
+        text.replace(block, `<!-- matrix:start -->\n\n${matrixTable()}\n\n<!-- matrix:end -->`),
+      );
+      return;
+    }
+    const table = block.exec(text)?.[1];
+    // Compared cell by cell: the formatter pads the columns.
+    const cells = (markdown: string | undefined) =>
+      (markdown ?? '').split('\n').map((line) =>
+        line
+          .split(/(?<!\\)\|/)
+          .map((cell) => cell.trim().replace(/^-+$/, '---'))
+          .join('|'),
+      );
+    expect(cells(table)).toEqual(cells(matrixTable()));
   });
 });

@@ -394,3 +394,19 @@ export const SCENARIOS: Scenario[] = [
     }),
   ),
 ];
+
+/** The matrix as docs/reliability.md shows it: one row per scenario. */
+export function matrixTable(): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = SCENARIOS.map((scenario) => {
+    const compared = scenario.signal
+      ? 'exit signal, output, stderr'
+      : 'output, exit code, stderr, emulator calls and errors';
+    return `| \`${scenario.name}\` | ${cell(scenario.fault)} | ${compared} | ${cell(scenario.truth)} |`;
+  });
+  return [
+    '| scenario | fault | identical bare, `--require` and `--import` | telemetry (exit report of both instrumented runs) |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
