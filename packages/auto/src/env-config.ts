@@ -141,6 +141,9 @@ const RULES: Record<string, Check> = {
   CREDWATCH_SHUTDOWN_TIMEOUT: milliseconds,
 };
 
+/** Every variable `readConfig` validates. */
+export const VALIDATED_VARIABLES: readonly string[] = Object.keys(RULES);
+
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 
 /**

@@ -1,6 +1,7 @@
 import type { Emulator } from '@credwatch/emulator';
 import { isolateAwsEnvironment } from '@credwatch/test-support';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsCredentialsInstrumentation, type AwsCredentialsInstrumentationConfig } from '../src/index.js';
 import { harness } from './harness.js';
@@ -39,6 +40,40 @@ describe('configuration', () => {
     expect(() =>
       telemetry.instrumentation.setConfig(config as unknown as AwsCredentialsInstrumentationConfig),
     ).toThrow(message);
+  });
+
+  it('any value of any setting is refused naming that setting, or is of the documented type', () => {
+    const documented: Record<string, (value: unknown) => boolean> = {
+      enabled: (value) => typeof value === 'boolean',
+      services: (value) =>
+        Array.isArray(value) &&
+        value.every((service) => typeof service === 'string' && service.trim() !== ''),
+      accessKeyFingerprint: (value) => typeof value === 'boolean',
+      localRefreshSpans: (value) => typeof value === 'boolean',
+      refreshHook: (value) => typeof value === 'function',
+      rejectionHook: (value) => typeof value === 'function',
+    };
+    const setting = fc.constantFrom(...Object.keys(documented));
+    const value = fc.oneof(fc.anything(), fc.array(fc.string()), fc.func(fc.anything()), fc.boolean());
+    fc.assert(
+      fc.property(setting, value, (name, candidate) => {
+        let refusal: unknown;
+        try {
+          telemetry.instrumentation.setConfig({ [name]: candidate } as AwsCredentialsInstrumentationConfig);
+        } catch (error) {
+          refusal = error;
+        } finally {
+          telemetry.instrumentation.setConfig({});
+        }
+        const valid = documented[name]?.(candidate) === true || candidate === undefined;
+        if (valid) expect(refusal).toBeUndefined();
+        else {
+          expect(refusal).toBeInstanceOf(TypeError);
+          expect((refusal as TypeError).message).toContain(`config.${name} must be`);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('services: watches only the listed services (refreshes still recorded)', async () => {
