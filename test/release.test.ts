@@ -66,7 +66,7 @@ describe.each(publishablePackages())('$name', ({ name, dir }) => {
 });
 
 describe('the repository', () => {
-  it.each(['README.md', 'docs/telemetry.md', 'docs/benchmarks.md'])(
+  it.each(['README.md', 'docs/telemetry.md', 'docs/reliability.md', 'docs/benchmarks.md'])(
     '%s links only to files that exist',
     (file) => {
       const broken = relativeLinks(read(file)).filter(
