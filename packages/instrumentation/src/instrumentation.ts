@@ -4,7 +4,7 @@ import {
   InstrumentationNodeModuleDefinition,
   InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
-import { instrumentClientOnce } from './client-observer.js';
+import { instrumentClientOnce } from './client-wiring.js';
 import { validateConfig } from './config.js';
 import { clearEnabled, setEnabled } from './enabled.js';
 import { IdentityRegistry } from './identities.js';

@@ -1,11 +1,4 @@
-import {
-  type Attributes,
-  type Counter,
-  type Histogram,
-  type Meter,
-  type ObservableResult,
-  ValueType,
-} from '@opentelemetry/api';
+import { type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
 import {
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
@@ -14,22 +7,7 @@ import {
   REFRESH_DURATION_BUCKETS,
   TIME_TO_EXPIRY_BUCKETS,
 } from './semconv.js';
-
-/**
- * Signing attempts, counted per attribute set and reported when a reader collects. A synchronous counter
- * would hash the attribute set at every request; the sets here are interned, so a Map lookup does.
- */
-class SigningTally {
-  private readonly counts = new Map<Attributes, number>();
-
-  add(value: number, attributes: Attributes): void {
-    this.counts.set(attributes, (this.counts.get(attributes) ?? 0) + value);
-  }
-
-  report(result: ObservableResult): void {
-    for (const [attributes, count] of this.counts) result.observe(count, attributes);
-  }
-}
+import { SigningTally } from './signing-tally.js';
 
 /** The contract's instruments, created from one meter; recreated whenever the meter provider changes. */
 export class CredentialMetrics {

@@ -7,7 +7,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import { REFRESH_WINDOW_MS } from './expiry.js';
 import { identityExpirationMs, isIdentity, type Lineage } from './identities.js';
 import { providerErrorType } from './rejections.js';
@@ -19,7 +18,7 @@ import {
   ATTR_ERROR_TYPE,
   SPAN_REFRESH,
 } from './semconv.js';
-import { safely, type Telemetry } from './telemetry.js';
+import { callUserHook, safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
 
 const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
@@ -173,14 +172,7 @@ export class RefreshAttempt {
   }
 
   private finish(span: Span, info: RefreshInfo): void {
-    const { refreshHook } = this.telemetry.config;
-    if (refreshHook) {
-      safeExecuteInTheMiddle(
-        () => refreshHook(span, info),
-        (error) => error && this.telemetry.diag.error('refreshHook threw', error),
-        true,
-      );
-    }
+    callUserHook(this.telemetry, 'refreshHook', this.telemetry.config.refreshHook, span, info);
     // Both ends on the same clock: the SDK would end a span with an explicit start on Date.now(), whole
     // milliseconds, and a sub-millisecond fetch would then end before it started.
     const endedAt = performance.now();

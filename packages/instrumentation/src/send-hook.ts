@@ -1,5 +1,5 @@
 import { context, trace } from '@opentelemetry/api';
-import { instrumentClientOnce } from './client-observer.js';
+import { instrumentClientOnce } from './client-wiring.js';
 import type { SdkClient } from './internal-types.js';
 import { activeAttempt } from './refresh-attempt.js';
 import { isThenable, safely, type Telemetry } from './telemetry.js';

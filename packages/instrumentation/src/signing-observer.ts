@@ -1,6 +1,6 @@
-import { type Attributes, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { isWrapped, safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
-import type { ClientObserver } from './client-observer.js';
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { isWrapped } from '@opentelemetry/instrumentation';
+import type { ClientState } from './client-state.js';
 import { expiryState } from './expiry.js';
 import { identityExpirationMs } from './identities.js';
 import type { AwsIdentity, Handler, HandlerContext, Middleware, MiddlewareArgs } from './internal-types.js';
@@ -12,7 +12,6 @@ import {
   ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT,
   ATTR_AWS_CREDENTIALS_REJECTION_INFERRED,
   ATTR_AWS_CREDENTIALS_SOURCE,
-  ATTR_AWS_CREDENTIALS_TEMPORARY,
   ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY,
   ATTR_AWS_S3_BUCKET,
   ATTR_ERROR_TYPE,
@@ -24,72 +23,37 @@ import {
   SPAN_REJECTION,
 } from './semconv.js';
 import { requestMethod, signingAccessKeyId } from './signed-request.js';
-import { reportFailure, safely } from './telemetry.js';
+import { type SigningAttributes, signingAttributesFor } from './signing-tally.js';
+import { callUserHook, reportFailure, safely } from './telemetry.js';
 import type { CredentialSource, ExpiryState, RejectionInfo } from './types.js';
 
 export const SIGNING_OBSERVER_NAME = 'credwatchSigningObserverMiddleware';
 /** Current SDKs name the signing middleware `httpSigningMiddleware`; releases before 3.4xx `awsAuthMiddleware`. */
 const SIGNING_MIDDLEWARE_NAMES = ['httpSigningMiddleware', 'awsAuthMiddleware'];
 
-const STATE_INDEX: Record<ExpiryState, number> = { valid: 0, refresh_window: 1, expired: 2, no_expiry: 3 };
-
-/**
- * The attribute sets of one service, built once per combination and reused at every signing by every client
- * of that service (interned: equal sets are the same object, which the signing tally relies on).
- */
-class SigningAttributes {
-  private readonly timeToExpiry = new Map<CredentialSource, Attributes>();
-  private readonly signings = new Map<CredentialSource, Attributes[]>();
-
-  constructor(private readonly service: string) {}
-
-  forTimeToExpiry(source: CredentialSource): Attributes {
-    let attributes = this.timeToExpiry.get(source);
-    if (attributes === undefined) {
-      attributes = { [ATTR_AWS_CREDENTIALS_SOURCE]: source, [ATTR_RPC_SERVICE]: this.service };
-      this.timeToExpiry.set(source, attributes);
-    }
-    return attributes;
-  }
-
-  forSigning(source: CredentialSource, state: ExpiryState, temporary: boolean): Attributes {
-    let bySource = this.signings.get(source);
-    if (bySource === undefined) {
-      bySource = [];
-      this.signings.set(source, bySource);
-    }
-    const index = STATE_INDEX[state] * 2 + (temporary ? 1 : 0);
-    let attributes = bySource[index];
-    if (attributes === undefined) {
-      attributes = {
-        [ATTR_AWS_CREDENTIALS_SOURCE]: source,
-        [ATTR_RPC_SERVICE]: this.service,
-        [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: state,
-        [ATTR_AWS_CREDENTIALS_TEMPORARY]: temporary,
-      };
-      bySource[index] = attributes;
-    }
-    return attributes;
-  }
-}
-
 function fingerprint(accessKeyId: string): string {
   return accessKeyId.slice(-4);
 }
 
-/** One `send`: what the latest signing attempt used, so a rejection can be told against it. */
+/** What one signing attempt used: read once, from the signed request and the client's credentials. */
+interface Signing {
+  accessKeyId: string;
+  identity: AwsIdentity | undefined;
+  source: CredentialSource;
+  state: ExpiryState;
+  temporary: boolean;
+  /** Expiration − signing time; undefined for credentials without an expiration. */
+  timeToExpirySeconds: number | undefined;
+  /** The attempt's arguments: its method and input matter only if it is rejected. */
+  args: MiddlewareArgs;
+}
+
+/** One `send`: its latest signing attempt, so a rejection can be told against it. */
 class OperationObservation {
-  private accessKeyId = '';
-  private identity: AwsIdentity | undefined;
-  private source: CredentialSource = 'unknown';
-  private state: ExpiryState = 'no_expiry';
-  private timeToExpirySeconds: number | undefined;
-  private temporary = false;
-  /** The latest attempt's arguments: its method and input matter only if it is rejected. */
-  private args: MiddlewareArgs = {};
+  private last: Signing | undefined;
 
   constructor(
-    private readonly observer: ClientObserver,
+    private readonly client: ClientState,
     private readonly attributes: SigningAttributes,
     private readonly handlerContext: HandlerContext,
   ) {}
@@ -98,92 +62,80 @@ class OperationObservation {
   signed(args: MiddlewareArgs): boolean {
     const accessKeyId = signingAccessKeyId(args.request);
     if (accessKeyId === undefined) return false;
-    const identity = this.observer.identityFor(accessKeyId, this.handlerContext);
-    const source = this.observer.sourceOf(identity);
+    const identity = this.client.identityFor(accessKeyId, this.handlerContext);
+    const source = this.client.signingSource(identity);
     const expiration = identity === undefined ? undefined : identityExpirationMs(identity);
     const now = Date.now();
     const state = expiryState(expiration, now);
     const temporary =
       identity === undefined ? accessKeyId.startsWith('ASIA') : Boolean(identity.sessionToken);
-    this.accessKeyId = accessKeyId;
-    this.identity = identity;
-    this.source = source;
-    this.state = state;
-    this.temporary = temporary;
-    this.timeToExpirySeconds = expiration === undefined ? undefined : (expiration - now) / 1000;
-    this.args = args;
+    const timeToExpirySeconds = expiration === undefined ? undefined : (expiration - now) / 1000;
+    const signing: Signing = { accessKeyId, identity, source, state, temporary, timeToExpirySeconds, args };
+    this.last = signing;
 
-    const { metrics } = this.observer.telemetry;
+    const { metrics } = this.client.telemetry;
     metrics.signings.add(1, this.attributes.forSigning(source, state, temporary));
-    if (this.timeToExpirySeconds !== undefined) {
+    if (timeToExpirySeconds !== undefined) {
       // OpenTelemetry histograms drop negative values: an expired signing is recorded as 0, into the first
       // bucket (le="0"); the exact negative value goes on the span.
-      metrics.timeToExpiry.record(
-        Math.max(0, this.timeToExpirySeconds),
-        this.attributes.forTimeToExpiry(source),
-      );
+      metrics.timeToExpiry.record(Math.max(0, timeToExpirySeconds), this.attributes.forTimeToExpiry(source));
     }
     const span = this.operationSpan();
-    if (span !== undefined) this.annotate(span);
+    if (span !== undefined) this.annotate(span, signing);
     return true;
   }
 
   readonly rethrow = (error: unknown): never => {
-    safely(this.observer.telemetry, 'recording a credential rejection', () => this.rejected(error));
+    safely(this.client.telemetry, 'recording a credential rejection', () => this.rejected(error));
     throw error;
   };
 
   private rejected(error: unknown): void {
-    const { telemetry, service } = this.observer;
-    const rejection = classifyRejection(error, requestMethod(this.args.request), {
-      expiryState: this.state,
-      temporary: this.temporary,
-      lastRejection: telemetry.registry.lastRejection(this.accessKeyId),
+    const signing = this.last;
+    if (signing === undefined) return;
+    const { telemetry, service } = this.client;
+    const rejection = classifyRejection(error, requestMethod(signing.args.request), {
+      expiryState: signing.state,
+      temporary: signing.temporary,
+      lastRejection: telemetry.registry.lastRejection(signing.accessKeyId),
     });
     if (rejection === undefined) return;
-    if (!rejection.inferred) telemetry.registry.noteRejection(this.accessKeyId, rejection.errorType);
-    telemetry.metrics.rejections.add(1, {
-      [ATTR_ERROR_TYPE]: rejection.errorType,
-      [ATTR_AWS_CREDENTIALS_SOURCE]: this.source,
-      [ATTR_RPC_SERVICE]: service,
-      [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: this.state,
-    });
-
-    const operation = (this.handlerContext.commandName ?? '').replace(/Command$/, '');
-    const operationSpan = this.operationSpan();
-    const span = operationSpan ?? this.startRejectionSpan(operation, error);
-    if (operationSpan !== undefined) this.annotate(span);
-    span.setAttribute(ATTR_ERROR_TYPE, rejection.errorType);
-    const info = this.identity === undefined ? undefined : telemetry.registry.info(this.identity);
-    span.addEvent(EVENT_REJECTED, {
-      [ATTR_ERROR_TYPE]: rejection.errorType,
-      [ATTR_AWS_CREDENTIALS_REJECTION_INFERRED]: rejection.inferred,
-      [ATTR_AWS_CREDENTIALS_SOURCE]: this.source,
-      [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: this.state,
-      [ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT]: (info?.lineage?.inFlight ?? 0) > 0,
-      ...(this.timeToExpirySeconds === undefined
+    if (!rejection.inferred) telemetry.registry.noteRejection(signing.accessKeyId, rejection.errorType);
+    const info: RejectionInfo = {
+      errorType: rejection.errorType,
+      inferred: rejection.inferred,
+      service,
+      operation: (this.handlerContext.commandName ?? '').replace(/Command$/, ''),
+      source: signing.source,
+      expiryState: signing.state,
+      ...(signing.timeToExpirySeconds === undefined
         ? {}
-        : { [ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY]: this.timeToExpirySeconds }),
-      ...(info === undefined ? {} : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - info.fetchedAtMs) / 1000 }),
-    });
+        : { timeToExpirySeconds: signing.timeToExpirySeconds }),
+    };
+    const credentialAttributes = {
+      [ATTR_ERROR_TYPE]: info.errorType,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: info.source,
+      [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: info.expiryState,
+    };
+    telemetry.metrics.rejections.add(1, { ...credentialAttributes, [ATTR_RPC_SERVICE]: info.service });
 
-    const { rejectionHook } = telemetry.config;
-    if (rejectionHook) {
-      const rejectionInfo: RejectionInfo = {
-        errorType: rejection.errorType,
-        inferred: rejection.inferred,
-        service,
-        operation,
-        source: this.source,
-        expiryState: this.state,
-        ...(this.timeToExpirySeconds === undefined ? {} : { timeToExpirySeconds: this.timeToExpirySeconds }),
-      };
-      safeExecuteInTheMiddle(
-        () => rejectionHook(span, rejectionInfo),
-        (hookError) => hookError && telemetry.diag.error('rejectionHook threw', hookError),
-        true,
-      );
-    }
+    const operationSpan = this.operationSpan();
+    const span = operationSpan ?? this.startRejectionSpan(info, signing, error);
+    if (operationSpan !== undefined) this.annotate(span, signing);
+    span.setAttribute(ATTR_ERROR_TYPE, info.errorType);
+    const fetched = signing.identity === undefined ? undefined : telemetry.registry.info(signing.identity);
+    span.addEvent(EVENT_REJECTED, {
+      ...credentialAttributes,
+      [ATTR_AWS_CREDENTIALS_REJECTION_INFERRED]: info.inferred,
+      [ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT]: (fetched?.lineage?.inFlight ?? 0) > 0,
+      ...(info.timeToExpirySeconds === undefined
+        ? {}
+        : { [ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY]: info.timeToExpirySeconds }),
+      ...(fetched === undefined
+        ? {}
+        : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - fetched.fetchedAtMs) / 1000 }),
+    });
+    callUserHook(telemetry, 'rejectionHook', telemetry.config.rejectionHook, span, info);
     if (operationSpan === undefined) span.end();
   }
 
@@ -192,70 +144,58 @@ class OperationObservation {
    * the client's middleware stack `resolve`). Any other active span belongs to someone else.
    */
   private operationSpan(): Span | undefined {
-    if (!isWrapped(this.observer.client.middlewareStack?.resolve)) return undefined;
+    if (!isWrapped(this.client.client.middlewareStack?.resolve)) return undefined;
     const span = trace.getSpan(context.active());
     return span?.isRecording() ? span : undefined;
   }
 
-  private annotate(span: Span): void {
-    span.setAttribute(ATTR_AWS_CREDENTIALS_SOURCE, this.source);
-    span.setAttribute(ATTR_AWS_CREDENTIALS_EXPIRY_STATE, this.state);
-    if (this.timeToExpirySeconds !== undefined) {
-      span.setAttribute(ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY, this.timeToExpirySeconds);
+  private annotate(span: Span, signing: Signing): void {
+    span.setAttribute(ATTR_AWS_CREDENTIALS_SOURCE, signing.source);
+    span.setAttribute(ATTR_AWS_CREDENTIALS_EXPIRY_STATE, signing.state);
+    if (signing.timeToExpirySeconds !== undefined) {
+      span.setAttribute(ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY, signing.timeToExpirySeconds);
     }
-    if (this.observer.telemetry.config.accessKeyFingerprint) {
-      span.setAttribute(ATTR_AWS_CREDENTIALS_KEY_FINGERPRINT, fingerprint(this.accessKeyId));
+    if (this.client.telemetry.config.accessKeyFingerprint) {
+      span.setAttribute(ATTR_AWS_CREDENTIALS_KEY_FINGERPRINT, fingerprint(signing.accessKeyId));
     }
   }
 
   /** No operation span to carry the rejection: credwatch records one so it is always visible in traces. */
-  private startRejectionSpan(operation: string, error: unknown): Span {
-    const { service, telemetry } = this.observer;
-    const bucket = this.args.input?.Bucket;
+  private startRejectionSpan(info: RejectionInfo, signing: Signing, error: unknown): Span {
+    const bucket = signing.args.input?.Bucket;
     const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
-    const span = telemetry.tracer.startSpan(SPAN_REJECTION, {
+    const span = this.client.telemetry.tracer.startSpan(SPAN_REJECTION, {
       kind: SpanKind.INTERNAL,
       attributes: {
         [ATTR_RPC_SYSTEM]: 'aws-api',
-        [ATTR_RPC_SERVICE]: service,
-        [ATTR_RPC_METHOD]: operation,
-        ...(service === 'S3' && typeof bucket === 'string' ? { [ATTR_AWS_S3_BUCKET]: bucket } : {}),
+        [ATTR_RPC_SERVICE]: info.service,
+        [ATTR_RPC_METHOD]: info.operation,
+        ...(info.service === 'S3' && typeof bucket === 'string' ? { [ATTR_AWS_S3_BUCKET]: bucket } : {}),
         ...(typeof status === 'number' ? { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status } : {}),
       },
     });
     span.setStatus({ code: SpanStatusCode.ERROR });
-    this.annotate(span);
+    this.annotate(span, signing);
     return span;
   }
 }
 
-function watches(observer: ClientObserver): boolean {
-  const { services } = observer.telemetry.config;
-  return services === undefined || services.includes(observer.service);
+function watches(client: ClientState): boolean {
+  const { services } = client.telemetry.config;
+  return services === undefined || services.includes(client.service);
 }
 
-const ATTRIBUTES_BY_SERVICE = new Map<string, SigningAttributes>();
-
-function attributesFor(service: string): SigningAttributes {
-  let attributes = ATTRIBUTES_BY_SERVICE.get(service);
-  if (attributes === undefined) {
-    attributes = new SigningAttributes(service);
-    ATTRIBUTES_BY_SERVICE.set(service, attributes);
-  }
-  return attributes;
-}
-
-function signingObserver(observer: ClientObserver): Middleware {
-  const attributes = attributesFor(observer.service);
+function signingObserver(client: ClientState): Middleware {
+  const attributes = signingAttributesFor(client.service);
   return (next: Handler, handlerContext: HandlerContext): Handler => {
-    if (!observer.telemetry.isEnabled() || !watches(observer)) return next;
-    const observation = new OperationObservation(observer, attributes, handlerContext);
+    if (!client.telemetry.isEnabled() || !watches(client)) return next;
+    const observation = new OperationObservation(client, attributes, handlerContext);
     return (args) => {
       let signed = false;
       try {
         signed = observation.signed(args); // inline, not through safely(): no closure per attempt
       } catch (error) {
-        reportFailure(observer.telemetry, 'recording a signing attempt', error);
+        reportFailure(client.telemetry, 'recording a signing attempt', error);
       }
       return signed ? next(args).then(undefined, observation.rethrow) : next(args);
     };
@@ -263,20 +203,18 @@ function signingObserver(observer: ClientObserver): Middleware {
 }
 
 /** Adds the observer right after the signing middleware: inside the retry loop, once per attempt. */
-export function addSigningObserver(observer: ClientObserver): void {
-  const stack = observer.client.middlewareStack;
+export function addSigningObserver(client: ClientState): void {
+  const stack = client.client.middlewareStack;
   if (stack === undefined) return;
   const present = stack.identify?.() ?? [];
   const signing = SIGNING_MIDDLEWARE_NAMES.find((name) =>
     present.some((entry) => entry === name || entry.startsWith(`${name} `)),
   );
   if (signing === undefined) {
-    observer.telemetry.diag.debug(
-      `${observer.service} client has no signing middleware; signings not observed`,
-    );
+    client.telemetry.diag.debug(`${client.service} client has no signing middleware; signings not observed`);
     return;
   }
-  stack.addRelativeTo(signingObserver(observer), {
+  stack.addRelativeTo(signingObserver(client), {
     relation: 'after',
     toMiddleware: signing,
     name: SIGNING_OBSERVER_NAME,

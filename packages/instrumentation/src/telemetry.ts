@@ -1,4 +1,5 @@
-import type { DiagLogger, Tracer } from '@opentelemetry/api';
+import type { DiagLogger, Span, Tracer } from '@opentelemetry/api';
+import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import type { IdentityRegistry } from './identities.js';
 import type { CredentialMetrics } from './metrics.js';
 import type { AwsCredentialsInstrumentationConfig } from './types.js';
@@ -31,5 +32,24 @@ export function safely<T>(telemetry: Pick<Telemetry, 'diag'>, what: string, fn: 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/**
+ * Calls a user hook with the span it may annotate; whatever it throws goes to `diag`, never to the
+ * application (contrib's `_callUser*Hook`).
+ */
+export function callUserHook<Info>(
+  telemetry: Pick<Telemetry, 'diag'>,
+  name: string,
+  hook: ((span: Span, info: Info) => void) | undefined,
+  span: Span,
+  info: Info,
+): void {
+  if (hook === undefined) return;
+  safeExecuteInTheMiddle(
+    () => hook(span, info),
+    (error) => error && telemetry.diag.error(`${name} threw`, error),
+    true,
   );
 }

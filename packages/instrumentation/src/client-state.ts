@@ -1,0 +1,76 @@
+import { isIdentity } from './identities.js';
+import type { AwsIdentity, HandlerContext, SdkClient } from './internal-types.js';
+import type { Telemetry } from './telemetry.js';
+import type { CredentialSource } from './types.js';
+
+/** How a client was reached: through the require hook on `send`, or through `instrumentClient()`. */
+export type Reach = 'hook' | 'explicit';
+
+/**
+ * What one instrumented client knows, for its signing observer to read: its service, and the last two
+ * credentials its provider returned (a signing can still carry the older one while a refresh lands).
+ * Created on the client's first `send` (or `instrumentClient`), once.
+ */
+export class ClientState {
+  readonly service: string;
+  /**
+   * The source of credentials no provider factory produced and the SDK did not tag. Through the require
+   * hook, every SDK provider is observed, so they come from a user function (`custom`); a bundled SDK
+   * hides its providers, so there credwatch cannot tell (`unknown`).
+   */
+  readonly fallbackSource: CredentialSource;
+  private lastIdentity: AwsIdentity | undefined;
+  private previousIdentity: AwsIdentity | undefined;
+  private sourceFor: AwsIdentity | undefined;
+  private source: CredentialSource = 'unknown';
+
+  constructor(
+    readonly telemetry: Telemetry,
+    readonly client: SdkClient,
+    reach: Reach,
+  ) {
+    this.service = serviceIdOf(client);
+    this.fallbackSource = reach === 'hook' ? 'custom' : 'unknown';
+  }
+
+  /** The credentials the provider returned last, if any. */
+  get last(): AwsIdentity | undefined {
+    return this.lastIdentity;
+  }
+
+  /** Notes credentials the provider returned; false when they are the ones it returned last time. */
+  noteReturned(identity: AwsIdentity): boolean {
+    if (identity === this.lastIdentity) return false;
+    this.previousIdentity = this.lastIdentity;
+    this.lastIdentity = identity;
+    return true;
+  }
+
+  /** The credentials that carried `accessKeyId`, among those this client's signer can have used. */
+  identityFor(accessKeyId: string, handlerContext: HandlerContext): AwsIdentity | undefined {
+    const selected = handlerContext.__smithy_context?.selectedHttpAuthScheme?.identity;
+    if (isIdentity(selected) && selected.accessKeyId === accessKeyId) return selected;
+    if (this.lastIdentity?.accessKeyId === accessKeyId) return this.lastIdentity;
+    if (this.previousIdentity?.accessKeyId === accessKeyId) return this.previousIdentity;
+    return undefined;
+  }
+
+  /**
+   * The source of credentials this client signed with, resolved once per credentials object (not at every
+   * signing: their feature tags are final by then); `unknown` when the signer's credentials are not known.
+   */
+  signingSource(identity: AwsIdentity | undefined): CredentialSource {
+    if (identity === undefined) return 'unknown';
+    if (identity !== this.sourceFor) {
+      this.sourceFor = identity;
+      this.source = this.telemetry.registry.sourceOf(identity, this.fallbackSource);
+    }
+    return this.source;
+  }
+}
+
+export function serviceIdOf(client: SdkClient): string {
+  const serviceId = client.config?.serviceId;
+  if (typeof serviceId === 'string' && serviceId !== '') return serviceId.replace(/\s+/g, '');
+  return client.constructor.name.replace(/Client$/, '') || 'AWS';
+}
