@@ -23,7 +23,10 @@ import { quantile } from './quantile.js';
 /** What credwatch saw in one process, summed over its lifetime. Never holds a key, a token or a key id. */
 export interface CredwatchReport {
   signings: { source: string; service: string; expiryState: string; temporary: boolean; count: number }[];
-  /** Seconds from signing to expiration, per source and service; negative when the credentials had expired. */
+  /**
+   * Seconds from signing to expiration, per source and service; 0 for a signing with expired credentials
+   * (OpenTelemetry histograms take no negative values).
+   */
   timeToExpiry: { source: string; service: string; count: number; min: number; p50: number; max: number }[];
   refreshes: {
     source: string;

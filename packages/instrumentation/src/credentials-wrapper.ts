@@ -1,9 +1,14 @@
 import { type Context, context } from '@opentelemetry/api';
 import type { ClientState } from './client-state.js';
 import { identityExpirationMs, isIdentity } from './identities.js';
-import type { AwsIdentity, IdentityProvider, ProviderOptions } from './internal-types.js';
+import {
+  type AwsIdentity,
+  type IdentityProvider,
+  isThenable,
+  type ProviderOptions,
+} from './internal-types.js';
 import { activeAttempt, forcedContext, isForced, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
-import { isThenable, safely } from './telemetry.js';
+import { safely } from './telemetry.js';
 
 /**
  * Wraps a client's `config.credentials` to see what it returns, flagged as already memoized and bound so the

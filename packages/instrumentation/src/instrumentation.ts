@@ -7,10 +7,11 @@ import {
 import { instrumentClientOnce } from './client-wiring.js';
 import { validateConfig } from './config.js';
 import { clearEnabled, setEnabled } from './enabled.js';
+import { unpatchExport } from './exports-patch.js';
 import { IdentityRegistry } from './identities.js';
 import type { SdkClient } from './internal-types.js';
 import { CredentialMetrics } from './metrics.js';
-import { patchDefaultProvider, patchProviderFactory, unpatchExport } from './provider-hooks.js';
+import { patchDefaultProvider, patchProviderFactory } from './provider-hooks.js';
 import { patchedSend } from './send-hook.js';
 import { DEFAULT_CHAIN_MODULE, PROVIDER_MODULES } from './sources.js';
 import type { Telemetry } from './telemetry.js';
@@ -110,7 +111,8 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
       new InstrumentationNodeModuleDefinition(
         DEFAULT_CHAIN_MODULE.module,
         DEFAULT_CHAIN_MODULE.versions,
-        (moduleExports: object) => patchDefaultProvider(this.telemetry, moduleExports),
+        (moduleExports: object, moduleVersion?: string) =>
+          patchDefaultProvider(this.telemetry, moduleExports, moduleVersion),
         (moduleExports: object) => unpatchExport(moduleExports, 'defaultProvider'),
       ),
     ];

@@ -1,6 +1,6 @@
 /**
  * The slices of AWS SDK v3 objects credwatch reads, typed structurally: the SDK is never a dependency and
- * its types never reach the public declarations.
+ * its types never reach the public declarations. Plus the one guard those slices need.
  */
 
 export interface AwsIdentity {
@@ -36,7 +36,6 @@ export interface MiddlewareArgs {
 
 export interface HandlerContext {
   commandName?: string;
-  clientName?: string;
   __smithy_context?: { selectedHttpAuthScheme?: { identity?: unknown } };
   [key: string]: unknown;
 }
@@ -48,10 +47,6 @@ export interface MiddlewareStack {
   addRelativeTo(
     middleware: Middleware,
     options: { relation: 'before' | 'after'; toMiddleware: string; name: string; override?: boolean },
-  ): void;
-  add(
-    middleware: Middleware,
-    options: { step: string; priority?: string; name: string; override?: boolean },
   ): void;
   identify?(): string[];
   resolve?: unknown;
@@ -67,4 +62,11 @@ export interface SdkError {
   name?: unknown;
   Code?: unknown;
   $metadata?: { httpStatusCode?: number };
+}
+
+/** A promise, or anything the SDK hands back that settles like one. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }

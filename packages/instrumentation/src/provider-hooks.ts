@@ -1,11 +1,10 @@
 import { context } from '@opentelemetry/api';
 import { replaceExport } from './exports-patch.js';
 import { isIdentity } from './identities.js';
+import { isThenable } from './internal-types.js';
 import { activeAttempt, isForced, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
 import type { ProviderFactory } from './sources.js';
-import { isThenable, safely, type Telemetry } from './telemetry.js';
-
-const ORIGINAL = Symbol('credwatch.original');
+import { safely, type Telemetry } from './telemetry.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -95,7 +94,7 @@ export function patchProviderFactory<T extends object>(
   factory: ProviderFactory,
 ): T {
   return replaceExport(moduleExports, factory.exportName, (original) => {
-    const patched = function credwatchProviderFactory(this: unknown, ...args: unknown[]) {
+    return function credwatchProviderFactory(this: unknown, ...args: unknown[]) {
       const provider = original.apply(this, args);
       if (typeof provider !== 'function') return provider;
       const init = args[0];
@@ -103,19 +102,35 @@ export function patchProviderFactory<T extends object>(
       const lineageKey = init !== null && typeof init === 'object' ? init : provider;
       return observeProvider(telemetry, factory, provider as AnyFunction, lineageKey);
     };
-    Object.defineProperty(patched, ORIGINAL, { value: original });
-    return patched;
   });
+}
+
+/** The first `@aws-sdk/credential-provider-node` whose default chain is built on `memoizeChain`. */
+const BACKGROUND_REFRESH_SINCE = [3, 920, 0] as const;
+
+/** True when `version` (major.minor.patch, prerelease ignored) is at least `minimum`. */
+function atLeast(version: string, minimum: readonly [number, number, number]): boolean {
+  const parts = version.split(/[.-]/).slice(0, 3).map(Number);
+  for (let index = 0; index < 3; index++) {
+    const part = parts[index] ?? 0;
+    if (part !== minimum[index]) return part > (minimum[index] as number);
+  }
+  return true;
 }
 
 /**
  * The default chain (`@aws-sdk/credential-provider-node`'s `defaultProvider`) refreshes in the background
- * inside the refresh window when it is built on `memoizeChain`; older releases refreshed blocking.
+ * inside the refresh window since it is built on `memoizeChain` (3.920.0); older releases refresh blocking.
  */
-export function patchDefaultProvider<T extends object>(telemetry: Telemetry, moduleExports: T): T {
+export function patchDefaultProvider<T extends object>(
+  telemetry: Telemetry,
+  moduleExports: T,
+  moduleVersion: string | undefined,
+): T {
+  const refreshesInBackground =
+    moduleVersion !== undefined && atLeast(moduleVersion, BACKGROUND_REFRESH_SINCE);
   return replaceExport(moduleExports, 'defaultProvider', (original) => {
-    const refreshesInBackground = Function.prototype.toString.call(original).includes('memoizeChain');
-    const patched = function credwatchDefaultProvider(this: unknown, init: unknown = {}, ...rest: unknown[]) {
+    return function credwatchDefaultProvider(this: unknown, init: unknown = {}, ...rest: unknown[]) {
       if (refreshesInBackground && init !== null && typeof init === 'object') {
         safely(telemetry, 'marking the default credential chain', () =>
           telemetry.registry.markDefaultChain(init),
@@ -123,16 +138,5 @@ export function patchDefaultProvider<T extends object>(telemetry: Telemetry, mod
       }
       return original.call(this, init, ...rest);
     };
-    Object.defineProperty(patched, ORIGINAL, { value: original });
-    return patched;
   });
-}
-
-/** Puts back an export patched in place (copied exports objects keep inert wrappers instead). */
-export function unpatchExport(moduleExports: object, name: string): void {
-  const current = (moduleExports as Record<string, unknown>)[name] as { [ORIGINAL]?: unknown } | undefined;
-  const original = current?.[ORIGINAL];
-  const descriptor = Object.getOwnPropertyDescriptor(moduleExports, name);
-  if (original !== undefined && descriptor?.writable)
-    (moduleExports as Record<string, unknown>)[name] = original;
 }

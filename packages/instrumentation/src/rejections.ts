@@ -1,5 +1,5 @@
 import type { SdkError } from './internal-types.js';
-import { REJECTION_ERROR_TYPE_VALUES } from './semconv.js';
+import { ERROR_TYPE_OTHER, REJECTION_ERROR_TYPE_VALUES } from './semconv.js';
 import type { ExpiryState } from './types.js';
 
 /** Service error codes that mean "these credentials are no longer accepted". */
@@ -53,5 +53,5 @@ export function providerErrorType(error: unknown): string {
     const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
   }
-  return '_OTHER';
+  return ERROR_TYPE_OTHER;
 }

@@ -1,8 +1,8 @@
 import { context, trace } from '@opentelemetry/api';
 import { instrumentClientOnce } from './client-wiring.js';
-import type { SdkClient } from './internal-types.js';
+import { isThenable, type SdkClient } from './internal-types.js';
 import { activeAttempt } from './refresh-attempt.js';
-import { isThenable, safely, type Telemetry } from './telemetry.js';
+import { safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource } from './types.js';
 
 type Send = (this: SdkClient, ...args: unknown[]) => unknown;

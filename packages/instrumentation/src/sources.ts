@@ -14,18 +14,18 @@ const FEATURE_CODE_SOURCES: ReadonlyArray<readonly [string, CredentialSource]> =
   ['l', 'assume_role'], // CREDENTIALS_STS_FEDERATION_TOKEN
   ['m', 'assume_role'], // CREDENTIALS_STS_SESSION_TOKEN
   ['o', 'assume_role'], // CREDENTIALS_PROFILE_SOURCE_PROFILE
-  ['s', 'sso'],
-  ['r', 'sso'],
-  ['u', 'sso'],
-  ['t', 'sso'],
-  ['AD', 'login'],
-  ['AC', 'login'],
-  ['w', 'process'],
-  ['v', 'process'],
+  ['s', 'sso'], // CREDENTIALS_SSO
+  ['r', 'sso'], // CREDENTIALS_PROFILE_SSO
+  ['u', 'sso'], // CREDENTIALS_SSO_LEGACY
+  ['t', 'sso'], // CREDENTIALS_PROFILE_SSO_LEGACY
+  ['AD', 'login'], // CREDENTIALS_LOGIN
+  ['AC', 'login'], // CREDENTIALS_PROFILE_LOGIN
+  ['w', 'process'], // CREDENTIALS_PROCESS
+  ['v', 'process'], // CREDENTIALS_PROFILE_PROCESS
   ['z', 'container'], // CREDENTIALS_HTTP
-  ['0', 'imds'],
-  ['g', 'env'],
-  ['n', 'profile'],
+  ['0', 'imds'], // CREDENTIALS_IMDS
+  ['g', 'env'], // CREDENTIALS_ENV_VARS
+  ['n', 'profile'], // CREDENTIALS_PROFILE
   ['p', 'profile'], // CREDENTIALS_PROFILE_NAMED_PROVIDER
   ['e', 'static'], // CREDENTIALS_CODE: an object given in code
 ];
@@ -62,80 +62,51 @@ export interface ProviderFactory {
 const PROCESS_UNCONFIGURED =
   /did not contain credential_process|could not be found in shared credentials file/;
 
-/** The factories credwatch wraps, per module (each module is hooked at every version it was published in). */
+/** Every factory credwatch wraps, described once: where its credentials come from, and how it fetches. */
+const FACTORIES = {
+  fromTemporaryCredentials: { source: 'assume_role', remote: true },
+  fromInstanceMetadata: { source: 'imds', remote: true },
+  fromContainerMetadata: { source: 'container', remote: true },
+  fromHttp: { source: 'container', remote: true },
+  fromWebToken: { source: 'web_identity', remote: true },
+  fromTokenFile: { source: 'web_identity', remote: false },
+  fromEnv: { source: 'env', remote: false },
+  fromIni: { source: 'profile', remote: false },
+  fromSSO: { source: 'sso', remote: false },
+  fromProcess: { source: 'process', remote: false, unconfigured: PROCESS_UNCONFIGURED },
+  fromLoginCredentials: { source: 'login', remote: false },
+  fromCognitoIdentity: { source: 'custom', remote: true },
+  fromCognitoIdentityPool: { source: 'custom', remote: true },
+} as const satisfies Record<string, Omit<ProviderFactory, 'exportName'>>;
+
+type FactoryName = keyof typeof FACTORIES;
+
+/** Each module is hooked at every version it was published in. */
+const EVERY_SDK_V3 = ['>=3.0.0'];
+
+/** The factories each module exports. */
+const MODULE_FACTORIES: ReadonlyArray<readonly [module: string, versions: string[], names: FactoryName[]]> = [
+  ['@aws-sdk/credential-providers', EVERY_SDK_V3, Object.keys(FACTORIES) as FactoryName[]],
+  ['@aws-sdk/credential-provider-env', EVERY_SDK_V3, ['fromEnv']],
+  ['@aws-sdk/credential-provider-ini', EVERY_SDK_V3, ['fromIni']],
+  ['@aws-sdk/credential-provider-sso', EVERY_SDK_V3, ['fromSSO']],
+  ['@aws-sdk/credential-provider-process', EVERY_SDK_V3, ['fromProcess']],
+  ['@aws-sdk/credential-provider-web-identity', EVERY_SDK_V3, ['fromTokenFile', 'fromWebToken']],
+  ['@aws-sdk/credential-provider-http', EVERY_SDK_V3, ['fromHttp']],
+  ['@aws-sdk/credential-provider-login', EVERY_SDK_V3, ['fromLoginCredentials']],
+  ['@smithy/credential-provider-imds', ['>=1.0.0'], ['fromInstanceMetadata', 'fromContainerMetadata']],
+];
+
+/** The factories credwatch wraps, per module. */
 export const PROVIDER_MODULES: ReadonlyArray<{
   module: string;
   versions: string[];
   factories: ProviderFactory[];
-}> = [
-  {
-    module: '@aws-sdk/credential-providers',
-    versions: ['>=3.0.0'],
-    factories: [
-      { exportName: 'fromTemporaryCredentials', source: 'assume_role', remote: true },
-      { exportName: 'fromInstanceMetadata', source: 'imds', remote: true },
-      { exportName: 'fromContainerMetadata', source: 'container', remote: true },
-      { exportName: 'fromHttp', source: 'container', remote: true },
-      { exportName: 'fromWebToken', source: 'web_identity', remote: true },
-      { exportName: 'fromTokenFile', source: 'web_identity', remote: false },
-      { exportName: 'fromEnv', source: 'env', remote: false },
-      { exportName: 'fromIni', source: 'profile', remote: false },
-      { exportName: 'fromSSO', source: 'sso', remote: false },
-      { exportName: 'fromProcess', source: 'process', remote: false, unconfigured: PROCESS_UNCONFIGURED },
-      { exportName: 'fromLoginCredentials', source: 'login', remote: false },
-      { exportName: 'fromCognitoIdentity', source: 'custom', remote: true },
-      { exportName: 'fromCognitoIdentityPool', source: 'custom', remote: true },
-    ],
-  },
-  {
-    module: '@aws-sdk/credential-provider-env',
-    versions: ['>=3.0.0'],
-    factories: [{ exportName: 'fromEnv', source: 'env', remote: false }],
-  },
-  {
-    module: '@aws-sdk/credential-provider-ini',
-    versions: ['>=3.0.0'],
-    factories: [{ exportName: 'fromIni', source: 'profile', remote: false }],
-  },
-  {
-    module: '@aws-sdk/credential-provider-sso',
-    versions: ['>=3.0.0'],
-    factories: [{ exportName: 'fromSSO', source: 'sso', remote: false }],
-  },
-  {
-    module: '@aws-sdk/credential-provider-process',
-    versions: ['>=3.0.0'],
-    factories: [
-      { exportName: 'fromProcess', source: 'process', remote: false, unconfigured: PROCESS_UNCONFIGURED },
-    ],
-  },
-  {
-    module: '@aws-sdk/credential-provider-web-identity',
-    versions: ['>=3.0.0'],
-    factories: [
-      { exportName: 'fromTokenFile', source: 'web_identity', remote: false },
-      { exportName: 'fromWebToken', source: 'web_identity', remote: true },
-    ],
-  },
-  {
-    module: '@aws-sdk/credential-provider-http',
-    versions: ['>=3.0.0'],
-    factories: [{ exportName: 'fromHttp', source: 'container', remote: true }],
-  },
-  {
-    module: '@aws-sdk/credential-provider-login',
-    versions: ['>=3.0.0'],
-    factories: [{ exportName: 'fromLoginCredentials', source: 'login', remote: false }],
-  },
-  {
-    module: '@smithy/credential-provider-imds',
-    versions: ['>=1.0.0'],
-    factories: [
-      { exportName: 'fromInstanceMetadata', source: 'imds', remote: true },
-      { exportName: 'fromContainerMetadata', source: 'container', remote: true },
-    ],
-  },
-];
+}> = MODULE_FACTORIES.map(([module, versions, names]) => ({
+  module,
+  versions,
+  factories: names.map((exportName) => ({ exportName, ...FACTORIES[exportName] })),
+}));
 
 /** The module whose `defaultProvider` builds the default chain, which refreshes in the background. */
-export const DEFAULT_CHAIN_MODULE = { module: '@aws-sdk/credential-provider-node', versions: ['>=3.0.0'] };
+export const DEFAULT_CHAIN_MODULE = { module: '@aws-sdk/credential-provider-node', versions: EVERY_SDK_V3 };

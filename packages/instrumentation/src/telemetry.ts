@@ -29,12 +29,6 @@ export function safely<T>(telemetry: Pick<Telemetry, 'diag'>, what: string, fn: 
   }
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
 /**
  * Calls a user hook with the span it may annotate; whatever it throws goes to `diag`, never to the
  * application (contrib's `_callUser*Hook`).
