@@ -1,34 +1,27 @@
-import type { Emulator } from '@credwatch/emulator';
-import { isolateAwsEnvironment, withEnv } from '@credwatch/test-support';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { withEnv } from '@credwatch/test-support';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { harness } from './harness.js';
 import {
+  bucket,
+  emulator,
   eventually,
   lastIssued,
   moveClockTo,
   putObject,
-  restoreClock,
   s3Client,
-  startEmulatorWithBucket,
   total,
+  useEmulator,
 } from './helpers.js';
 
 // The default chain refreshes in the background inside the window and swallows the failure
 // (memoizeChain's `.catch(() => {})`): credwatch is how an operator learns of it.
 const telemetry = harness();
-let emulator: Emulator;
-let bucket: string;
+useEmulator('background');
 
-beforeAll(async () => {
-  ({ emulator, bucket } = await startEmulatorWithBucket('background'));
-});
-afterAll(() => emulator.stop());
 beforeEach(() => {
-  isolateAwsEnvironment();
   emulator.faults.clear();
   emulator.stats.reset();
 });
-afterEach(() => restoreClock());
 
 async function refreshOutcomes() {
   return (await telemetry.histogram('aws.credentials.refresh.duration')).map((point) => ({

@@ -1,35 +1,28 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Emulator, IssuedCredentials } from '@credwatch/emulator';
-import { isolateAwsEnvironment, withEnv } from '@credwatch/test-support';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IssuedCredentials } from '@credwatch/emulator';
+import { withEnv } from '@credwatch/test-support';
+import { describe, expect, it } from 'vitest';
 import type { CredentialSource, RefreshTrigger } from '../src/index.js';
 import { harness } from './harness.js';
 import {
+  bucket,
   count,
+  emulator,
   eventually,
   lastIssued,
   moveClockTo,
   putObject,
-  restoreClock,
   s3Client,
   sdk,
-  startEmulatorWithBucket,
   total,
   useConfigFiles,
+  useEmulator,
 } from './helpers.js';
 
 // One test per credential route: the exact source, time-to-expiry against the expiration the emulator
 // issued, and the exact refresh attempts once the clock enters the refresh window and passes expiry.
 const telemetry = harness();
-let emulator: Emulator;
-let bucket: string;
-
-beforeAll(async () => {
-  ({ emulator, bucket } = await startEmulatorWithBucket('routes'));
-});
-afterAll(() => emulator.stop());
-beforeEach(() => isolateAwsEnvironment());
-afterEach(() => restoreClock());
+useEmulator('routes');
 
 const MINUTE = 60_000;
 

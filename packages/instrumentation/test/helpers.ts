@@ -10,7 +10,7 @@ import {
 } from '@credwatch/emulator';
 import { isolateAwsEnvironment, uniqueBucket, writeFile } from '@credwatch/test-support';
 import type { Attributes } from '@opentelemetry/api';
-import { expect, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { watchSecrets } from './canary.js';
 import type { HistogramPoint, Point } from './harness.js';
 
@@ -42,7 +42,24 @@ export function s3Client(emulator: Emulator, config: import('@aws-sdk/client-s3'
   });
 }
 
-/** The usual start of a test file: an emulator with one-hour sessions and a bucket. */
+/** The test file's emulator and bucket, once `useEmulator()` has started them (live bindings). */
+export let emulator: Emulator;
+export let bucket: string;
+
+/**
+ * The usual set-up of a test file: an emulator with one-hour sessions and a bucket for the whole file, the
+ * developer's AWS environment sealed off before each test, the shared clock put back after it.
+ */
+export function useEmulator(prefix: string): void {
+  beforeAll(async () => {
+    ({ emulator, bucket } = await startEmulatorWithBucket(prefix));
+  });
+  afterAll(() => emulator.stop());
+  beforeEach(() => isolateAwsEnvironment());
+  afterEach(() => restoreClock());
+}
+
+/** An emulator with one-hour sessions and a bucket. */
 export async function startEmulatorWithBucket(
   prefix: string,
 ): Promise<{ emulator: Emulator; bucket: string }> {

@@ -1,34 +1,29 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Emulator } from '@credwatch/emulator';
-import { isolateAwsEnvironment, withEnv } from '@credwatch/test-support';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { withEnv } from '@credwatch/test-support';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { harness } from './harness.js';
 import {
+  bucket,
+  emulator,
   lastIssued,
   moveClockTo,
   putObject,
-  restoreClock,
   s3Client,
   sdk,
-  startEmulatorWithBucket,
   total,
+  useEmulator,
 } from './helpers.js';
 
 const telemetry = harness();
-let emulator: Emulator;
-let bucket: string;
+useEmulator('rejections');
 
 beforeAll(async () => {
-  ({ emulator, bucket } = await startEmulatorWithBucket('rejections'));
   await putObject(s3Client(emulator, { credentials: emulator.longTermKey }), bucket, 'existing');
 });
-afterAll(() => emulator.stop());
 beforeEach(() => {
-  isolateAwsEnvironment();
   Object.assign(process.env, emulator.env('env'));
   emulator.faults.clear();
 });
-afterEach(() => restoreClock());
 
 type Operation = 'GetObject' | 'PutObject' | 'HeadObject' | 'UploadPart';
 const OPERATIONS: Operation[] = ['GetObject', 'PutObject', 'HeadObject', 'UploadPart'];

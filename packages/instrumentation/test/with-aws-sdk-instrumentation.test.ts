@@ -1,9 +1,7 @@
-import type { Emulator } from '@credwatch/emulator';
-import { isolateAwsEnvironment } from '@credwatch/test-support';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { harness } from './harness.js';
-import { putObject, s3Client, sdk, startEmulatorWithBucket, useConfigFiles } from './helpers.js';
+import { bucket, emulator, putObject, s3Client, sdk, useConfigFiles, useEmulator } from './helpers.js';
 
 // Enabled before this file's imports load the SDK (vi.hoisted runs first): require hooks see only later loads.
 await vi.hoisted(async () => {
@@ -13,15 +11,9 @@ await vi.hoisted(async () => {
 });
 
 const telemetry = harness();
-let emulator: Emulator;
-let bucket: string;
+useEmulator('aws-sdk');
 
-beforeAll(async () => {
-  ({ emulator, bucket } = await startEmulatorWithBucket('aws-sdk'));
-});
-afterAll(() => emulator.stop());
 beforeEach(() => {
-  isolateAwsEnvironment();
   Object.assign(process.env, emulator.env('env'));
   emulator.faults.clear();
 });
