@@ -1,16 +1,34 @@
 import type { PackConfig } from './config.js';
+import type { PANELS } from './dashboard.js';
+import { dashboardUrl, runbookUrl } from './links.js';
 import { EXPIRED_CODES } from './metrics.js';
 import { le, recentIncrease, select } from './promql.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
+
+/** Every alert of the pack. Renaming or removing one is a breaking change (see the alert-name ratchet test). */
+export const ALERT_NAMES = [
+  'AwsCredentialsTokenRefreshRequired',
+  'AwsCredentialsExpiredTokenRejected',
+  'AwsCredentialsSignedWhileExpired',
+  'AwsCredentialsSignedNearExpiry',
+  'AwsCredentialsRefreshFailing',
+  'AwsCredentialsRefreshStorm',
+  'AwsCredentialsSessionWithoutExpiry',
+  'AwsCredentialsSourceChanged',
+] as const;
+
+export type AlertName = (typeof ALERT_NAMES)[number];
 
 /**
  * One alert, defined once. The query and its threshold stay apart so Prometheus gets `query op threshold`
  * and Grafana gets a query node plus a threshold node from the same parts.
  */
 export interface AlertDefinition {
-  name: string;
+  name: AlertName;
   severity: Severity;
+  /** The dashboard panel that shows what the alert is about. */
+  panel: keyof typeof PANELS;
   /** Instant PromQL whose samples are compared with the threshold. */
   query: string;
   op: '>' | '<';
@@ -21,11 +39,14 @@ export interface AlertDefinition {
   summary: string;
   /** Templated per alert instance (`{{ $labels.job }}`, `{{ $value }}`). */
   description: string;
+  /** Where the alert's runbook and the dashboard are published, from the pack's configuration. */
+  links: { runbook: string; dashboard: string };
 }
 
 const BY_SOURCE = 'job, instance, aws_credentials_source';
 const WHERE = '{{ $labels.job }}/{{ $labels.instance }}';
 
+/** The pack's alerts for this configuration, each with its links. */
 export function alertDefinitions(config: PackConfig): AlertDefinition[] {
   const { window } = config;
   const signings = (matchers = '') => recentIncrease(select('signings', matchers), window);
@@ -35,10 +56,11 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
   const sourcesUsed = (offset: string) =>
     `count by (job, aws_credentials_source) (sum by (${BY_SOURCE}) (${offset ? `increase(${select('signings')}[${window}] offset ${offset})` : signings()}) > 0)`;
 
-  return [
+  const definitions: Omit<AlertDefinition, 'links'>[] = [
     {
       name: 'AwsCredentialsTokenRefreshRequired',
       severity: 'critical',
+      panel: 'rejections',
       query: `sum by (${BY_SOURCE}) (${rejections('error_type="TokenRefreshRequired"')})`,
       op: '>',
       threshold: 0,
@@ -48,6 +70,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsExpiredTokenRejected',
       severity: 'critical',
+      panel: 'rejections',
       query: `sum by (${BY_SOURCE}, error_type) (${rejections(`error_type=~"${EXPIRED_CODES.join('|')}"`)})`,
       op: '>',
       threshold: 0,
@@ -57,6 +80,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsSignedWhileExpired',
       severity: 'critical',
+      panel: 'signingsByState',
       query: `sum by (${BY_SOURCE}) (${signings('aws_credentials_expiry_state="expired"')})`,
       op: '>',
       threshold: 0,
@@ -66,6 +90,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsSignedNearExpiry',
       severity: 'warning',
+      panel: 'timeToExpiry',
       query: `sum by (${BY_SOURCE}) (${bucket(config.margin)}) - sum by (${BY_SOURCE}) (${bucket(0)})`,
       op: '>',
       threshold: 0,
@@ -75,6 +100,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsRefreshFailing',
       severity: 'warning',
+      panel: 'refreshFailures',
       query: `sum by (${BY_SOURCE}, error_type) (${recentIncrease(select('refreshCount', 'error_type!=""'), window)})`,
       op: '>',
       threshold: 0,
@@ -84,6 +110,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsRefreshStorm',
       severity: 'warning',
+      panel: 'refreshAttempts',
       query: `sum by (job, instance) (rate(${select('refreshCount')}[${window}])) * 60`,
       op: '>',
       threshold: config.refreshStormPerMinute,
@@ -94,6 +121,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsSessionWithoutExpiry',
       severity: 'warning',
+      panel: 'signingsByState',
       query: `sum by (${BY_SOURCE}) (${signings('aws_credentials_expiry_state="no_expiry", aws_credentials_temporary="true"')})`,
       op: '>',
       threshold: 0,
@@ -103,6 +131,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
     {
       name: 'AwsCredentialsSourceChanged',
       severity: 'info',
+      panel: 'signingsBySource',
       // Sources in use now, minus those in use a lookback ago, for jobs that were signing then (not new jobs).
       query: `(${sourcesUsed('')} unless ${sourcesUsed(lookback)} and on (job) count by (job) (sum by (job, instance) (increase(${select('signings')}[${window}] offset ${lookback})) > 0))`,
       op: '>',
@@ -111,6 +140,12 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
       description: `{{ $labels.job }} now signs requests with {{ $labels.aws_credentials_source }} credentials, which it did not use ${lookback} ago. Check that environment variables or a profile do not shadow the intended role.`,
     },
   ];
+  // The links are the same for every renderer, so they are added here, once.
+  const dashboard = dashboardUrl(config);
+  return definitions.map((alert) => ({
+    ...alert,
+    links: { runbook: runbookUrl(config, alert.name), dashboard },
+  }));
 }
 
 /** `query op threshold`, as Prometheus evaluates it. */

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { inhibitRules } from './alertmanager.js';
+import { alertDefinitions } from './alerts.js';
 import type { PackConfig } from './config.js';
 import { dashboard } from './dashboard.js';
 import { grafanaRules } from './grafana.js';
@@ -19,13 +20,14 @@ export type Artifact = 'prometheus' | 'grafana' | 'alertmanager' | 'dashboard' |
 export function renderPack(config: PackConfig, only?: Artifact): Record<string, string> {
   const files: Record<string, string> = {};
   const want = (artifact: Artifact) => only === undefined || only === artifact;
-  if (want('prometheus')) files['prometheus/alerts.yaml'] = yaml(prometheusRules(config));
-  if (want('grafana')) files['grafana/alert-rules.yaml'] = yaml(grafanaRules(config));
+  const alerts = alertDefinitions(config);
+  if (want('prometheus')) files['prometheus/alerts.yaml'] = yaml(prometheusRules(config, alerts));
+  if (want('grafana')) files['grafana/alert-rules.yaml'] = yaml(grafanaRules(config, alerts));
   if (want('alertmanager')) files['alertmanager/inhibit-rules.yaml'] = yaml(inhibitRules());
   if (want('dashboard')) files['grafana/dashboard.json'] = `${JSON.stringify(dashboard(), null, 2)}\n`;
   if (want('tests')) {
     for (const path of Object.keys(NAMING_PATHS) as NamingPath[]) {
-      files[`tests/${path}.yaml`] = yaml(promtoolTests(config, path));
+      files[`tests/${path}.yaml`] = yaml(promtoolTests(config, path, undefined, alerts));
     }
   }
   return files;

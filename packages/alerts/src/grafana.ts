@@ -5,20 +5,8 @@ import { type AlertDefinition, alertDefinitions } from './alerts.js';
 import type { PackConfig } from './config.js';
 import { PANELS } from './dashboard.js';
 import { durationSeconds } from './duration.js';
-import { DASHBOARD_UID, runbookUrl } from './links.js';
+import { DASHBOARD_UID } from './links.js';
 import { GROUP_NAME } from './prometheus.js';
-
-/** Which dashboard panel shows what each alert is about. */
-const PANEL_OF: Record<string, number> = {
-  AwsCredentialsTokenRefreshRequired: PANELS.rejections,
-  AwsCredentialsExpiredTokenRejected: PANELS.rejections,
-  AwsCredentialsSignedWhileExpired: PANELS.signingsByState,
-  AwsCredentialsSignedNearExpiry: PANELS.timeToExpiry,
-  AwsCredentialsRefreshFailing: PANELS.refreshFailures,
-  AwsCredentialsRefreshStorm: PANELS.refreshAttempts,
-  AwsCredentialsSessionWithoutExpiry: PANELS.signingsByState,
-  AwsCredentialsSourceChanged: PANELS.signingsBySource,
-};
 
 /** A Grafana file-provisioning rule (`apiVersion: 1`), which is not the HTTP API shape the SDK models. */
 export interface ProvisionedRule {
@@ -90,14 +78,17 @@ function apiRule(alert: AlertDefinition, config: PackConfig) {
       summary: alert.summary,
       // Grafana has one value per query; A holds the number the Prometheus description calls $value.
       description: alert.description.replaceAll('$value', '$values.A.Value'),
-      runbook_url: runbookUrl(config, alert.name),
+      runbook_url: alert.links.runbook,
     })
     .build();
 }
 
 /** Grafana file provisioning for every alert, built with the foundation SDK and mapped to the file format. */
-export function grafanaRules(config: PackConfig): ProvisioningFile {
-  const rules = alertDefinitions(config).map((alert): ProvisionedRule => {
+export function grafanaRules(
+  config: PackConfig,
+  alerts: AlertDefinition[] = alertDefinitions(config),
+): ProvisioningFile {
+  const rules = alerts.map((alert): ProvisionedRule => {
     const rule = apiRule(alert, config);
     return {
       uid: rule.uid as string,
@@ -116,7 +107,7 @@ export function grafanaRules(config: PackConfig): ProvisioningFile {
       labels: rule.labels ?? {},
       annotations: rule.annotations ?? {},
       dashboardUid: DASHBOARD_UID,
-      panelId: PANEL_OF[alert.name] as number,
+      panelId: PANELS[alert.panel],
       isPaused: false,
     };
   });

@@ -1,5 +1,12 @@
 export { inhibitRules } from './alertmanager.js';
-export { type AlertDefinition, alertDefinitions, expression, type Severity } from './alerts.js';
+export {
+  ALERT_NAMES,
+  type AlertDefinition,
+  type AlertName,
+  alertDefinitions,
+  expression,
+  type Severity,
+} from './alerts.js';
 export { DEFAULT_CONFIG, type PackConfig, PackConfigError, resolveConfig } from './config.js';
 export { dashboard, PANELS } from './dashboard.js';
 export { type Artifact, renderPack } from './generate.js';

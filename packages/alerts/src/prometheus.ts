@@ -1,6 +1,5 @@
 import { type AlertDefinition, alertDefinitions, expression } from './alerts.js';
 import type { PackConfig } from './config.js';
-import { dashboardUrl, runbookUrl } from './links.js';
 
 export const GROUP_NAME = 'aws-credentials';
 
@@ -16,7 +15,7 @@ export interface PrometheusRuleFile {
   groups: { name: string; interval: string; rules: PrometheusRule[] }[];
 }
 
-export function prometheusRule(alert: AlertDefinition, config: PackConfig): PrometheusRule {
+export function prometheusRule(alert: AlertDefinition): PrometheusRule {
   return {
     alert: alert.name,
     expr: expression(alert),
@@ -25,20 +24,23 @@ export function prometheusRule(alert: AlertDefinition, config: PackConfig): Prom
     annotations: {
       summary: alert.summary,
       description: alert.description,
-      runbook_url: runbookUrl(config, alert.name),
-      dashboard_url: dashboardUrl(config),
+      runbook_url: alert.links.runbook,
+      dashboard_url: alert.links.dashboard,
     },
   };
 }
 
 /** The rule file Prometheus, Mimir and Thanos load as is, and Grafana 12+ imports as Grafana-managed rules. */
-export function prometheusRules(config: PackConfig): PrometheusRuleFile {
+export function prometheusRules(
+  config: PackConfig,
+  alerts: AlertDefinition[] = alertDefinitions(config),
+): PrometheusRuleFile {
   return {
     groups: [
       {
         name: GROUP_NAME,
         interval: config.interval,
-        rules: alertDefinitions(config).map((alert) => prometheusRule(alert, config)),
+        rules: alerts.map(prometheusRule),
       },
     ],
   };

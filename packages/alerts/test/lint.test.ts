@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DURATION, durationSeconds } from '../src/duration.js';
-import { alertDefinitions, prometheusRules, resolveConfig } from '../src/index.js';
+import { ALERT_NAMES, alertDefinitions, prometheusRules, resolveConfig } from '../src/index.js';
 import { PACKAGE_DIR } from './helpers.js';
 
 // The monitoring-mixins style guide and `mixtool lint`, as tests on the generated rules.
@@ -83,5 +83,22 @@ describe('the pack as a whole', () => {
         AwsCredentialsSourceChanged: 'info',
       },
     );
+  });
+
+  it('keeps every alert name a release shipped (the ratchet: users route and silence by these names)', () => {
+    const shipped = {
+      '0.1.0': [
+        'AwsCredentialsTokenRefreshRequired',
+        'AwsCredentialsExpiredTokenRejected',
+        'AwsCredentialsSignedWhileExpired',
+        'AwsCredentialsSignedNearExpiry',
+        'AwsCredentialsRefreshFailing',
+        'AwsCredentialsRefreshStorm',
+        'AwsCredentialsSessionWithoutExpiry',
+        'AwsCredentialsSourceChanged',
+      ],
+    };
+    for (const names of Object.values(shipped)) expect(ALERT_NAMES).toEqual(expect.arrayContaining(names));
+    expect(alertDefinitions(config).map((alert) => alert.name)).toEqual([...ALERT_NAMES]);
   });
 });
