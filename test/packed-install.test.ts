@@ -345,6 +345,23 @@ describe('npm install @credwatch/auto, and nothing else', () => {
     expect(copies('@opentelemetry/api')).toEqual(['1.10.0 at node_modules/@opentelemetry/api']);
   });
 
+  it('gRPC is an optional install: selecting it without the package stops with the command that installs it', async () => {
+    const run = await runApp(autoOnlySandbox, '24', ['node', ...AUTO_REQUIRE, 'app.cjs'], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'otlp',
+    });
+    expect(run).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr:
+        'credwatch: invalid configuration\n' +
+        '  OTEL_EXPORTER_OTLP_PROTOCOL selects grpc, which needs @opentelemetry/exporter-trace-otlp-grpc next to @credwatch/auto: npm install @opentelemetry/exporter-trace-otlp-grpc@0.301.0\n' +
+        '  OTEL_EXPORTER_OTLP_PROTOCOL selects grpc, which needs @opentelemetry/exporter-metrics-otlp-grpc next to @credwatch/auto: npm install @opentelemetry/exporter-metrics-otlp-grpc@0.301.0\n',
+    });
+  });
+
   it('a CommonJS app under --require @credwatch/auto/register', async () => {
     const run = await runApp(autoOnlySandbox, '24', ['node', ...AUTO_REQUIRE, 'app.cjs']);
     expectSigningsReported(run, 'assume_role');

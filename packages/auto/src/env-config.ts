@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigError } from './config-error.js';
+import { missingPackage, OPTIONAL_PACKAGES } from './exporter-packages.js';
 
 /** credwatch's own settings, read from `CREDWATCH_*`; everything else is the OpenTelemetry SDK's. */
 export interface AutoConfig {
@@ -28,6 +29,14 @@ const EXPORTERS = {
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'];
 const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 const BOOLEANS = ['true', 'false'];
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
 const SIGNALS = ['', 'TRACES_', 'METRICS_', 'LOGS_'];
 
 const oneOf =
@@ -126,6 +135,11 @@ const RULES: Record<string, Check> = {
       [`OTEL_EXPORTER_OTLP_${signal}COMPRESSION`, oneOf(['gzip', 'none'])],
     ]),
   ),
+  OTEL_TRACES_SAMPLER: oneOf(SAMPLERS),
+  OTEL_TRACES_SAMPLER_ARG: (value) =>
+    /^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(value) ? undefined : 'expected a ratio from 0 to 1, e.g. 0.25',
+  OTEL_PROPAGATORS: listOf(['tracecontext', 'baggage', 'none']),
+  OTEL_NODE_RESOURCE_DETECTORS: listOf(['env', 'host', 'os', 'process', 'serviceinstance', 'all', 'none']),
   OTEL_METRIC_EXPORT_INTERVAL: milliseconds,
   OTEL_METRIC_EXPORT_TIMEOUT: milliseconds,
   OTEL_BSP_SCHEDULE_DELAY: milliseconds,
@@ -158,6 +172,7 @@ export function readConfig(env: Env = process.env): AutoConfig {
     const problem = check(value);
     if (problem) problems.push(`${name}=${JSON.stringify(value)}: ${problem}`);
   }
+  if (problems.length === 0) problems.push(...missingExporters(env));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const flag = (name: string, fallback: boolean) => {
@@ -174,6 +189,33 @@ export function readConfig(env: Env = process.env): AutoConfig {
     ...(report ? { report } : {}),
     shutdownTimeoutMs: Number(env.CREDWATCH_SHUTDOWN_TIMEOUT || DEFAULT_SHUTDOWN_TIMEOUT_MS),
   };
+}
+
+/** The exporters the configuration selects whose optional package is not installed, named by variable. */
+function missingExporters(env: Env): string[] {
+  const exporters = (signal: 'TRACES' | 'METRICS') => {
+    const requested = splitList(env[`OTEL_${signal}_EXPORTER`] ?? '');
+    return requested.length === 0 ? ['otlp'] : requested.includes('none') ? [] : requested;
+  };
+  const needs: [variable: string, value: string, pkg: string][] = [];
+  for (const [signal, pkg] of [
+    ['TRACES', OPTIONAL_PACKAGES.traceGrpc],
+    ['METRICS', OPTIONAL_PACKAGES.metricsGrpc],
+  ] as const) {
+    const variable = env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`]
+      ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`
+      : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    const protocol = env[variable]?.trim().toLowerCase();
+    if (protocol === 'grpc' && exporters(signal).includes('otlp')) needs.push([variable, 'grpc', pkg]);
+  }
+  if (exporters('TRACES').includes('zipkin'))
+    needs.push(['OTEL_TRACES_EXPORTER', 'zipkin', OPTIONAL_PACKAGES.zipkin]);
+  return needs.flatMap(([variable, value, pkg]) => {
+    const install = missingPackage(pkg);
+    return install === undefined
+      ? []
+      : [`${variable} selects ${value}, which needs ${pkg} next to @credwatch/auto: ${install}`];
+  });
 }
 
 /** A comma-separated variable as trimmed, non-empty items. */

@@ -1,7 +1,4 @@
-import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   ConsoleMetricExporter,
   type IMetricReader,
@@ -9,6 +6,9 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { splitList } from './env-config.js';
+import { loadPackage, OPTIONAL_PACKAGES } from './exporter-packages.js';
+
+type OtlpMetricExporter = new (config: { timeoutMillis: number }) => PushMetricExporter;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -41,9 +41,12 @@ export function metricReadersFromEnv(env: Env): IMetricReader[] {
  * through a diag logger most applications never install, and the metrics would be silently gone.
  */
 function prometheusExporter(env: Env): PrometheusExporter {
-  const host = env.OTEL_EXPORTER_PROMETHEUS_HOST || PrometheusExporter.DEFAULT_OPTIONS.host;
-  const port = Number(env.OTEL_EXPORTER_PROMETHEUS_PORT || PrometheusExporter.DEFAULT_OPTIONS.port);
-  const exporter = new PrometheusExporter({ host, port, preventServerStart: true });
+  const { PrometheusExporter: Exporter } = loadPackage<{ PrometheusExporter: typeof PrometheusExporter }>(
+    '@opentelemetry/exporter-prometheus',
+  );
+  const host = env.OTEL_EXPORTER_PROMETHEUS_HOST || Exporter.DEFAULT_OPTIONS.host;
+  const port = Number(env.OTEL_EXPORTER_PROMETHEUS_PORT || Exporter.DEFAULT_OPTIONS.port);
+  const exporter = new Exporter({ host, port, preventServerStart: true });
   exporter.startServer().catch((error: NodeJS.ErrnoException) => {
     const problem =
       error.code === 'EADDRINUSE'
@@ -71,9 +74,14 @@ function otlpExporter(env: Env, intervalMillis: number): PushMetricExporter {
     env.OTEL_EXPORTER_OTLP_METRICS_TIMEOUT || env.OTEL_EXPORTER_OTLP_TIMEOUT || DEFAULT_OTLP_TIMEOUT_MS,
   );
   const config = { timeoutMillis: Math.min(configured, intervalMillis) };
-  if (protocol === 'grpc') return new GrpcMetricExporter(config);
-  if (protocol === 'http/json') return new JsonMetricExporter(config);
-  return new ProtobufMetricExporter(config);
+  const module =
+    protocol === 'grpc'
+      ? OPTIONAL_PACKAGES.metricsGrpc
+      : protocol === 'http/json'
+        ? '@opentelemetry/exporter-metrics-otlp-http'
+        : '@opentelemetry/exporter-metrics-otlp-proto';
+  const { OTLPMetricExporter } = loadPackage<{ OTLPMetricExporter: OtlpMetricExporter }>(module);
+  return new OTLPMetricExporter(config);
 }
 
 function exportIntervalMillis(env: Env): number {

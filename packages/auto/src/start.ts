@@ -2,18 +2,18 @@ import { writeFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ConfigError } from './config-error.js';
 import { type AutoConfig, readConfig } from './env-config.js';
 import { credwatchInstrumentations } from './instrumentations.js';
 import { isLauncher } from './launcher.js';
 import { metricReadersFromEnv } from './metric-readers.js';
 import { formatReport, ReportReader } from './report.js';
+import { CredwatchSdk } from './sdk.js';
 import { flushOnExit } from './shutdown.js';
 
 export interface CredwatchRuntime {
   /** The started SDK; undefined when `OTEL_SDK_DISABLED=true`. */
-  readonly sdk: NodeSDK | undefined;
+  readonly sdk: CredwatchSdk | undefined;
   /** The instrumentations credwatch registered. */
   readonly instrumentations: readonly Instrumentation[];
   /** Writes the report (if asked for) and shuts the SDK down, flushing what is buffered. Idempotent. */
@@ -65,12 +65,10 @@ const DISABLED: CredwatchRuntime = { sdk: undefined, instrumentations: [], shutd
 function start(config: AutoConfig): CredwatchRuntime {
   const instrumentations = credwatchInstrumentations(config);
   const report = config.report ? { reader: new ReportReader(), destination: config.report } : undefined;
-  const sdk = new NodeSDK({
-    instrumentations,
-    metricReaders: [...metricReadersFromEnv(process.env), ...(report ? [report.reader] : [])],
-    // credwatch writes no logs; a logs pipeline starts only when OTEL_LOGS_EXPORTER asks for one.
-    ...(process.env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
-  });
+  const sdk = new CredwatchSdk(instrumentations, [
+    ...metricReadersFromEnv(process.env),
+    ...(report ? [report.reader] : []),
+  ]);
   sdk.start();
 
   let stopped: Promise<void> | undefined;

@@ -152,4 +152,28 @@ describe('readConfig', () => {
       `OTEL_EXPORTER_OTLP_HEADERS=${JSON.stringify(value)}: ${problem}`,
     ]);
   });
+
+  it('validates the sampler, propagators and resource detectors it honours', () => {
+    expect(() =>
+      readConfig({
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+        OTEL_PROPAGATORS: 'tracecontext,baggage',
+        OTEL_NODE_RESOURCE_DETECTORS: 'env,host',
+      }),
+    ).not.toThrow();
+    expect(
+      problems({
+        OTEL_TRACES_SAMPLER: 'sometimes',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+        OTEL_PROPAGATORS: 'b3',
+        OTEL_NODE_RESOURCE_DETECTORS: 'gcp',
+      }),
+    ).toEqual([
+      'OTEL_TRACES_SAMPLER="sometimes": expected one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio',
+      'OTEL_TRACES_SAMPLER_ARG="2": expected a ratio from 0 to 1, e.g. 0.25',
+      'OTEL_PROPAGATORS="b3": unknown b3; expected tracecontext, baggage, none',
+      'OTEL_NODE_RESOURCE_DETECTORS="gcp": unknown gcp; expected env, host, os, process, serviceinstance, all, none',
+    ]);
+  });
 });
