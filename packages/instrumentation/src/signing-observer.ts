@@ -112,12 +112,13 @@ class OperationObservation {
         ? {}
         : { timeToExpirySeconds: signing.timeToExpirySeconds }),
     };
-    const credentialAttributes = {
+    // Attribute order is what a Prometheus scrape prints: keep it as users' queries and tests have seen it.
+    telemetry.metrics.rejections.add(1, {
       [ATTR_ERROR_TYPE]: info.errorType,
       [ATTR_AWS_CREDENTIALS_SOURCE]: info.source,
+      [ATTR_RPC_SERVICE]: info.service,
       [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: info.expiryState,
-    };
-    telemetry.metrics.rejections.add(1, { ...credentialAttributes, [ATTR_RPC_SERVICE]: info.service });
+    });
 
     const operationSpan = this.operationSpan();
     const span = operationSpan ?? this.startRejectionSpan(info, signing, error);
@@ -125,8 +126,10 @@ class OperationObservation {
     span.setAttribute(ATTR_ERROR_TYPE, info.errorType);
     const fetched = signing.identity === undefined ? undefined : telemetry.registry.info(signing.identity);
     span.addEvent(EVENT_REJECTED, {
-      ...credentialAttributes,
+      [ATTR_ERROR_TYPE]: info.errorType,
       [ATTR_AWS_CREDENTIALS_REJECTION_INFERRED]: info.inferred,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: info.source,
+      [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: info.expiryState,
       [ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT]: (fetched?.lineage?.inFlight ?? 0) > 0,
       ...(info.timeToExpirySeconds === undefined
         ? {}
