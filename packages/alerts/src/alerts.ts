@@ -48,10 +48,10 @@ const WHERE = '{{ $labels.job }}/{{ $labels.instance }}';
 
 /** The pack's alerts for this configuration, each with its links. */
 export function alertDefinitions(config: PackConfig): AlertDefinition[] {
-  const { window } = config;
-  const signings = (matchers = '') => recentIncrease(select('signings', matchers), window);
-  const rejections = (matchers: string) => recentIncrease(select('rejections', matchers), window);
-  const bucket = (bound: number) => recentIncrease(select('timeToExpiryBucket', le(bound)), window);
+  const { window, history } = config;
+  const signings = (matchers = '') => recentIncrease(select('signings', matchers), window, history);
+  const rejections = (matchers: string) => recentIncrease(select('rejections', matchers), window, history);
+  const bucket = (bound: number) => recentIncrease(select('timeToExpiryBucket', le(bound)), window, history);
   const lookback = config.sourceChangeLookback;
   const sourcesUsed = (offset: string) =>
     `count by (job, aws_credentials_source) (sum by (${BY_SOURCE}) (${offset ? `increase(${select('signings')}[${window}] offset ${offset})` : signings()}) > 0)`;
@@ -101,7 +101,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
       name: 'AwsCredentialsRefreshFailing',
       severity: 'warning',
       panel: 'refreshFailures',
-      query: `sum by (${BY_SOURCE}, error_type) (${recentIncrease(select('refreshCount', 'error_type!=""'), window)})`,
+      query: `sum by (${BY_SOURCE}, error_type) (${recentIncrease(select('refreshCount', 'error_type!=""'), window, history)})`,
       op: '>',
       threshold: 0,
       summary: 'A credential provider fails to refresh credentials.',

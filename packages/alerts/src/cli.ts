@@ -15,6 +15,7 @@ const OPTIONS: (keyof PackConfig)[] = [
   'folder',
   'margin',
   'window',
+  'history',
   'refreshStormPerMinute',
   'refreshStormFor',
   'sourceChangeLookback',

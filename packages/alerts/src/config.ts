@@ -5,8 +5,13 @@ import { TIME_TO_EXPIRY_BUCKETS } from './metrics.js';
 export interface PackConfig {
   /** Warn when requests are signed with at most this many seconds left (a `time_to_expiry` bucket bound). */
   margin: number;
-  /** Window for `increase()` and `rate()`. */
+  /** Window for `increase()` and `rate()`: an event alert fires for this long after the event. */
   window: string;
+  /**
+   * How far back an event alert looks for a counter's last value: a target back after a shorter gap (or a
+   * Prometheus restart) does not page again for events it already reported.
+   */
+  history: string;
   /** Refresh attempts per minute per instance that count as a storm (lost memoization). */
   refreshStormPerMinute: number;
   /** How long a refresh storm must last before it alerts. */
@@ -28,6 +33,7 @@ export interface PackConfig {
 export const DEFAULT_CONFIG: PackConfig = {
   margin: 60,
   window: '5m',
+  history: '1d',
   refreshStormPerMinute: 10,
   refreshStormFor: '10m',
   sourceChangeLookback: '1h',
@@ -60,7 +66,13 @@ export function resolveConfig(overrides: Partial<PackConfig> = {}): PackConfig {
       `must be a time_to_expiry bucket bound in seconds: ${bounds.join(', ')}`,
     );
   }
-  for (const option of ['window', 'refreshStormFor', 'sourceChangeLookback', 'interval'] as const) {
+  for (const option of [
+    'window',
+    'history',
+    'refreshStormFor',
+    'sourceChangeLookback',
+    'interval',
+  ] as const) {
     if (!DURATION.test(config[option])) {
       throw new PackConfigError(option, `"${config[option]}" is not a Prometheus duration such as 5m or 1h`);
     }

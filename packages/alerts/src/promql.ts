@@ -6,13 +6,18 @@ export function select(series: Series, matchers = ''): string {
 }
 
 /**
- * How much a counter grew in the window, counting the series born inside it from zero. The SDK creates a
- * counter at its first event (a first rejection is a new series at 1), and `increase()` never sees that
- * first step: a series absent a window ago contributes its whole value instead.
+ * How much a counter grew in the window: its value now against the last value seen before the window, however
+ * long ago that was (within `history`). Unlike `increase()`, this survives scrape gaps and Prometheus
+ * restarts: a series back after a gap with the same count grew 0, not "its whole value". Three cases, one
+ * per branch, mutually exclusive:
+ * - it is at or above that last value: the difference (0 included, so sums of two buckets still subtract);
+ * - it is below it, a process restarted (counters from zero): its whole value is new;
+ * - it had no value in `history`, a new process or a first event (the SDK creates a counter at its first
+ *   increment): its whole value is new.
  */
-export function recentIncrease(selector: string, window: string): string {
-  const born = `(${selector} unless ${selector} offset ${window})`;
-  return `((increase(${selector}[${window}]) unless ${born}) or ${born})`;
+export function recentIncrease(selector: string, window: string, history: string): string {
+  const before = `last_over_time(${selector}[${history}] offset ${window})`;
+  return `(((${selector} - ${before}) >= 0) or (${selector} < ${before}) or (${selector} unless ${before}))`;
 }
 
 /** A bucket bound as every path writes it (`60` from OTLP, `60.0` after Prometheus 3 normalisation). */

@@ -23,6 +23,62 @@ interface Case {
 interface Scenario {
   fires: Case;
   silent: Case;
+  /** For event alerts: the cases that prove they page once per event, never for old news. */
+  events?: [name: string, Case][];
+}
+
+/**
+ * What an event alert must do with the counter it watches, built from that counter (as values over time, on
+ * an instance) and the labels the alert carries: fire once when the counter grows, for a new process too,
+ * and stay silent when the target or Prometheus comes back after a gap with the count it had. The silent
+ * cases are evaluated two minutes after the series is back: inside the window, when "a series absent a
+ * window ago" would have paged on old news.
+ */
+function eventCases(
+  counter: (values: string, instance?: string) => InputSeries,
+  labels: Labels,
+): [string, Case][] {
+  const silent = (input: InputSeries[], evalMinutes: number): Case => ({ input, evalMinutes });
+  const fires = (
+    input: InputSeries[],
+    evalMinutes: number,
+    value: number,
+    instance = WHERE.instance,
+  ): Case => ({
+    input,
+    evalMinutes,
+    expect: { labels: { ...labels, instance }, value },
+  });
+  return [
+    [
+      'after a 10-minute scrape gap, with the count unchanged, stays silent',
+      silent([counter('0x5 1x25 _x10 1x10')], 43),
+    ],
+    [
+      'after a 2-hour scrape gap, with the count unchanged, stays silent',
+      silent([counter('0x5 1x25 _x120 1x10')], 153),
+    ],
+    ['after Prometheus was down for 30 minutes stays silent', silent([counter('0x5 1x25 _x30 1x10')], 63)],
+    [
+      'after staleness markers (the target went away and came back) stays silent',
+      silent([counter('0x5 1x25 stale _x9 1x10')], 43),
+    ],
+    [
+      'a restarted process, healthy (no counter until an event), stays silent',
+      silent([counter('0x5 3x25')], 60),
+    ],
+    [
+      'a restarted process whose counter starts over with a new event fires',
+      fires([counter('0x5 3x25 _x10 1x10')], 42, 1),
+    ],
+    [
+      'a new instance born with its first event fires',
+      fires([counter('0x5 3x40'), counter('_x40 1x5', '10.0.0.8:9464')], 41, 1, '10.0.0.8:9464'),
+    ],
+    ['a slow trickle, one event an hour, fires for the first', fires([counter('0x5 1x60 2x60 3x10')], 8, 1)],
+    ['a slow trickle, one event an hour, fires for the next', fires([counter('0x5 1x60 2x60 3x10')], 68, 1)],
+    ['a slow trickle, one event an hour, is silent in between', silent([counter('0x5 1x60 2x60 3x10')], 100)],
+  ];
 }
 
 const WHERE = { job: 'uploader', instance: '10.0.0.7:9464' };
@@ -98,6 +154,14 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         ],
         evalMinutes: 20,
       },
+      events: eventCases(
+        (values, instance = WHERE.instance) => ({
+          series: 'rejections',
+          labels: { ...rejection('TokenRefreshRequired'), instance },
+          values,
+        }),
+        { ...WHERE, aws_credentials_source: 'assume_role' },
+      ),
     },
     AwsCredentialsExpiredTokenRejected: {
       fires: {
@@ -113,6 +177,14 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         input: [{ series: 'rejections', labels: rejection('TokenRefreshRequired'), values: '0+1x20' }],
         evalMinutes: 20,
       },
+      events: eventCases(
+        (values, instance = WHERE.instance) => ({
+          series: 'rejections',
+          labels: { ...rejection('ExpiredToken'), instance },
+          values,
+        }),
+        { ...WHERE, aws_credentials_source: 'assume_role', error_type: 'ExpiredToken' },
+      ),
     },
     AwsCredentialsSignedWhileExpired: {
       fires: {
@@ -144,6 +216,21 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         ],
         evalMinutes: 20,
       },
+      events: eventCases(
+        (values, instance = WHERE.instance) => ({
+          series: 'signings',
+          labels: {
+            ...signing({
+              aws_credentials_source: 'imds',
+              aws_credentials_expiry_state: 'expired',
+              aws_credentials_temporary: 'true',
+            }),
+            instance,
+          },
+          values,
+        }),
+        { ...WHERE, aws_credentials_source: 'imds' },
+      ),
     },
     AwsCredentialsSignedNearExpiry: {
       // Three signings with 30 s left at minute 11: in every bucket from the margin up, none in le="0".
@@ -170,6 +257,16 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         input: [refreshes('container', 'background', '0+1x20')],
         evalMinutes: 20,
       },
+      events: eventCases(
+        (values, instance = WHERE.instance) => ({
+          ...refreshes('container', 'background', values, 'CredentialsProviderError'),
+          labels: {
+            ...refreshes('container', 'background', values, 'CredentialsProviderError').labels,
+            instance,
+          },
+        }),
+        { ...WHERE, aws_credentials_source: 'container', error_type: 'CredentialsProviderError' },
+      ),
     },
     AwsCredentialsRefreshStorm: {
       fires: {
@@ -213,6 +310,21 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         ],
         evalMinutes: 20,
       },
+      events: eventCases(
+        (values, instance = WHERE.instance) => ({
+          series: 'signings',
+          labels: {
+            ...signing({
+              aws_credentials_source: 'static',
+              aws_credentials_expiry_state: 'no_expiry',
+              aws_credentials_temporary: 'true',
+            }),
+            instance,
+          },
+          values,
+        }),
+        { ...WHERE, aws_credentials_source: 'static' },
+      ),
     },
     AwsCredentialsSourceChanged: {
       fires: {
@@ -261,9 +373,9 @@ function seriesText(path: NamingPath, input: InputSeries): string {
   return `${NAMING_PATHS[path][input.series]}{${body}}`;
 }
 
-function testCase(path: NamingPath, alert: AlertDefinition, kind: 'fires' | 'silent', c: Case) {
+function testCase(path: NamingPath, alert: AlertDefinition, what: string, c: Case) {
   return {
-    name: `${alert.name} ${kind === 'fires' ? 'fires' : 'stays silent'} (${path} names)`,
+    name: `${alert.name} ${what} (${path} names)`,
     interval: '1m',
     input_series: c.input.map((input) => ({ series: seriesText(path, input), values: input.values })),
     alert_rule_test: [
@@ -303,7 +415,8 @@ export function promtoolTests(
       const scenario = all[alert.name];
       return [
         testCase(path, alert, 'fires', scenario.fires),
-        testCase(path, alert, 'silent', scenario.silent),
+        testCase(path, alert, 'stays silent', scenario.silent),
+        ...(scenario.events ?? []).map(([what, c]) => testCase(path, alert, what, c)),
       ];
     }),
   };

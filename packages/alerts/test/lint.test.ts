@@ -31,13 +31,17 @@ describe.each(rules.map((rule) => [rule.alert, rule] as const))('%s', (name, rul
     expect(rule.annotations.dashboard_url).toBe(`${config.grafanaUrl}/d/credwatch-aws-credentials`);
   });
 
-  it('uses the configured window in every range, at least 2m (four scrapes at the usual 30s)', () => {
+  it('uses the configured window in every range, at least 2m (four scrapes at the usual 30s), and the history only to find the last value before it', () => {
     const ranges = [...rule.expr.matchAll(/\[([^\]]+)\]/g)].map((match) => match[1] as string);
     expect(ranges.length).toBeGreaterThan(0);
     for (const range of ranges) {
-      expect(range).toBe(config.window);
+      expect([config.window, config.history]).toContain(range);
       expect(durationSeconds(range)).toBeGreaterThanOrEqual(120);
     }
+    const occurrences = (text: string) => rule.expr.split(text).length - 1;
+    const inHistory = occurrences(`[${config.history}]`);
+    expect(occurrences(`[${config.history}] offset ${config.window})`)).toBe(inHistory);
+    expect(occurrences('last_over_time(')).toBe(inHistory);
   });
 
   it('has a valid `for`, at least the window when it thresholds a rate, and none over 1h', () => {
