@@ -65,4 +65,29 @@ describe('promtool', () => {
     expect(output).toContain('name: AwsCredentialsTokenRefreshRequired fires (pull names)');
     expect(output.match(/FAILED/g)).toHaveLength(1);
   });
+
+  it('the tests can fail: counting a series absent a window ago pages on old news after every gap', async () => {
+    const config = resolveConfig();
+    const rules = prometheusRules(config);
+    const rule = rules.groups[0]?.rules.find(
+      (candidate) => candidate.alert === 'AwsCredentialsTokenRefreshRequired',
+    );
+    if (!rule) throw new Error('rule missing');
+    const S = '{__name__=~"aws_credentials_rejections(_total)?", error_type="TokenRefreshRequired"}';
+    const born = `(${S} unless ${S} offset 5m)`;
+    rule.expr = `sum by (job, instance, aws_credentials_source) ((increase(${S}[5m]) unless ${born}) or ${born}) > 0`;
+    const dir = writeTemp({
+      'alerts.yaml': stringify(rules),
+      'tests.yaml': stringify(promtoolTests(config, 'pull', 'alerts.yaml')),
+    });
+    const { code, output } = await promtool('test', 'rules', join(dir, 'tests.yaml'));
+    expect(code).toBe(1);
+    const failed = [...output.matchAll(/name: (AwsCredentials.+?) \(pull names\)/g)].map((match) => match[1]);
+    expect(failed.sort()).toEqual([
+      'AwsCredentialsTokenRefreshRequired after Prometheus was down for 30 minutes stays silent',
+      'AwsCredentialsTokenRefreshRequired after a 10-minute scrape gap, with the count unchanged, stays silent',
+      'AwsCredentialsTokenRefreshRequired after a 2-hour scrape gap, with the count unchanged, stays silent',
+      'AwsCredentialsTokenRefreshRequired after staleness markers (the target went away and came back) stays silent',
+    ]);
+  });
 });
