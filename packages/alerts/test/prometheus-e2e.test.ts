@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@credwatch/emulator';
-import { freePort, type RunningNode, sealedEnvironment, startNode } from '@credwatch/test-support';
+import { freePort } from '@credwatch/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { prometheusRules, resolveConfig } from '../src/index.js';
-import { PACKAGE_DIR, writeTemp } from './helpers.js';
+import { writeTemp } from './helpers.js';
+import { startServer, startWorker, stopWorker, until, type Worker } from './live-stack.js';
 
 // A real Prometheus (the Debian package) scrapes two workers instrumented by @credwatch/auto, each against
 // its own emulator: one healthy, one whose sessions S3 stops accepting. The pack's rules, evaluated every
@@ -16,31 +16,8 @@ interface PromAlert {
   activeAt: string;
 }
 
-const emulators: Emulator[] = [];
-const workers: RunningNode[] = [];
-let prometheus: ReturnType<typeof spawn>;
+let prometheus: ChildProcess;
 let prometheusUrl: string;
-
-async function startWorker(job: string): Promise<{ emulator: Emulator; worker: RunningNode; port: number }> {
-  const emulator = await startEmulator({ tokenLifetime: '1h' });
-  emulators.push(emulator);
-  const port = await freePort();
-  const worker = startNode(['--require', '@credwatch/auto/register', 'test/fixtures/worker.cjs'], {
-    cwd: PACKAGE_DIR,
-    env: sealedEnvironment({
-      ...emulator.env('env'),
-      WORKER_ROLE_ARN: emulator.roleArn,
-      OTEL_SERVICE_NAME: job,
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-    }),
-  });
-  workers.push(worker);
-  await worker.printed('uploading');
-  return { emulator, worker, port };
-}
 
 async function api<T>(path: string): Promise<T> {
   const response = await fetch(`${prometheusUrl}${path}`);
@@ -49,21 +26,12 @@ async function api<T>(path: string): Promise<T> {
   return body.data;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-let healthy: Awaited<ReturnType<typeof startWorker>>;
-let failing: Awaited<ReturnType<typeof startWorker>>;
+let healthy: Worker;
+let failing: Worker;
 
 beforeAll(async () => {
   [healthy, failing] = await Promise.all([startWorker('healthy-worker'), startWorker('failing-worker')]);
+  await Promise.all([healthy.worker.printed('uploading'), failing.worker.printed('uploading')]);
   const promPort = await freePort();
   prometheusUrl = `http://127.0.0.1:${promPort}`;
   const dir = writeTemp({
@@ -77,7 +45,7 @@ beforeAll(async () => {
       ],
     }),
   });
-  prometheus = spawn(
+  prometheus = await startServer(
     'prometheus',
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -85,18 +53,13 @@ beforeAll(async () => {
       `--web.listen-address=127.0.0.1:${promPort}`,
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    `${prometheusUrl}/-/ready`,
   );
-  await until('Prometheus to be ready', async () => {
-    const ready = await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined);
-    return ready?.ok ? true : undefined;
-  });
 });
 
 afterAll(async () => {
   prometheus?.kill('SIGTERM');
-  for (const worker of workers) worker.child.kill('SIGTERM');
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
+  await Promise.all([healthy, failing].filter(Boolean).map(stopWorker));
 });
 
 it('AwsCredentialsTokenRefreshRequired reaches firing for the failing worker only; the healthy one stays silent', async () => {

@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type Emulator, startEmulator } from '@credwatch/emulator';
+import { freePort, type RunningNode, sealedEnvironment, startNode } from '@credwatch/test-support';
+import { PACKAGE_DIR } from './helpers.js';
+
+// The parts of a live alerting stack the end-to-end tests share: workers under @credwatch/auto against their
+// own emulators, and the Debian-packaged servers (Prometheus, Alertmanager) on loopback.
+
+export interface Worker {
+  emulator: Emulator;
+  worker: RunningNode;
+  port: number;
+}
+
+/** A worker (test/fixtures/worker.cjs) under `--require @credwatch/auto/register`, serving a Prometheus scrape. */
+export async function startWorker(job: string, vars: Record<string, string> = {}): Promise<Worker> {
+  const emulator = await startEmulator({ tokenLifetime: '1h' });
+  const port = await freePort();
+  const worker = startNode(['--require', '@credwatch/auto/register', 'test/fixtures/worker.cjs'], {
+    cwd: PACKAGE_DIR,
+    env: sealedEnvironment({
+      ...emulator.env('env'),
+      WORKER_ROLE_ARN: emulator.roleArn,
+      OTEL_SERVICE_NAME: job,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      ...vars,
+    }),
+  });
+  return { emulator, worker, port };
+}
+
+export async function stopWorker({ worker, emulator }: Worker): Promise<void> {
+  worker.child.kill('SIGTERM');
+  await worker.exited.catch(() => undefined);
+  await emulator.stop();
+}
+
+/** Polls `probe` until it returns something, or fails naming `what`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await probe();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts a Debian-packaged server and resolves once `readyUrl` answers 200. */
+export async function startServer(binary: string, args: string[], readyUrl: string): Promise<ChildProcess> {
+  const server = spawn(binary, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await until(`${binary} to be ready`, async () => {
+    const ready = await fetch(readyUrl).catch(() => undefined);
+    return ready?.ok ? true : undefined;
+  });
+  return server;
+}
