@@ -11,8 +11,14 @@ import {
 import { promtool, writeTemp } from './helpers.js';
 
 describe('promtool', () => {
-  it('check rules: the shipped rule file loads', async () => {
-    const { code, output } = await promtool('check', 'rules', 'prometheus/alerts.yaml');
+  it('check rules: the shipped rule file loads, and passes every lint as fatal', async () => {
+    const { code, output } = await promtool(
+      'check',
+      'rules',
+      '--lint=all',
+      '--lint-fatal',
+      'prometheus/alerts.yaml',
+    );
     expect(output).toContain('SUCCESS: 8 rules found');
     expect(code).toBe(0);
   });
