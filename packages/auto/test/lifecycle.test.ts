@@ -43,7 +43,7 @@ describe('ending the process', () => {
       fixtureEnv(emulator, { ...otlpTo(receiver.endpoint), FIXTURE_EXIT_CODE: '3' }),
     );
     expect(run).toMatchObject({ code: 3, signal: null, stdout: `${REJECTED_RUN}\n` });
-    expect(metricNames(receiver)).toHaveLength(4);
+    expect(metricNames(receiver)).toHaveLength(5);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
@@ -60,6 +60,7 @@ describe('ending the process', () => {
       expect(await app.exited).toMatchObject({ code: null, signal });
       // The export interval is a minute: only the flush on the signal can have delivered these.
       expect(metricNames(receiver)).toEqual([
+        'aws.credentials.expiration',
         'aws.credentials.refresh.duration',
         'aws.credentials.signings',
         'aws.credentials.time_to_expiry',
@@ -79,7 +80,7 @@ describe('ending the process', () => {
     const run = await app.exited;
     expect(run).toMatchObject({ code: 7, signal: null });
     expect(run.stdout).toContain('app saw SIGTERM');
-    expect(metricNames(receiver)).toHaveLength(3);
+    expect(metricNames(receiver)).toHaveLength(4);
   });
 });
 

@@ -69,6 +69,7 @@ describe.each([
     const { receiver } = result;
     const ours = receiver.metrics.filter((metric) => metric.scope === SCOPE);
     expect([...new Set(ours.map((metric) => metric.name))].sort()).toEqual([
+      'aws.credentials.expiration',
       'aws.credentials.refresh.duration',
       'aws.credentials.rejections',
       'aws.credentials.signings',
@@ -137,6 +138,22 @@ describe.each([
           'aws.credentials.expiry_state': 'valid',
         },
         value: 1,
+      },
+    ]);
+  });
+
+  it('exports the expiry of the credentials the client would sign with next, exactly', () => {
+    const expiration = result.receiver.metric('aws.credentials.expiration');
+    expect(expiration).toMatchObject({ type: 'gauge', unit: 's' });
+    const session = emulator.issuedCredentials().findLast((issued) => issued.issuer === 'sts:AssumeRole');
+    expect(points(expiration)).toEqual([
+      {
+        attributes: {
+          'aws.credentials.source': 'assume_role',
+          'rpc.service': 'S3',
+          'aws.credentials.refreshable': true,
+        },
+        value: (session?.expiration?.getTime() ?? 0) / 1000,
       },
     ]);
   });

@@ -39,6 +39,7 @@ it('serves the contract series on the Prometheus naming path, and SIGTERM still 
   const samples = parseExposition(text);
   const ours = samples.filter((candidate) => candidate.name.startsWith('aws_credentials_'));
   expect([...new Set(ours.map((candidate) => candidate.name))].sort()).toEqual([
+    'aws_credentials_expiration',
     'aws_credentials_refresh_duration_bucket',
     'aws_credentials_refresh_duration_count',
     'aws_credentials_refresh_duration_sum',
@@ -80,6 +81,12 @@ it('serves the contract series on the Prometheus naming path, and SIGTERM still 
       aws_credentials_expiry_state: 'valid',
     }),
   ).toBe(1);
+  const issued = emulator
+    .issuedCredentials()
+    .findLast((credentials) => credentials.issuer === 'sts:AssumeRole');
+  expect(
+    sample(samples, 'aws_credentials_expiration', { ...session, aws_credentials_refreshable: 'true' }),
+  ).toBe((issued?.expiration?.getTime() ?? 0) / 1000);
   expect(sample(samples, 'target_info', {})).toBe(1);
   expect(text).toContain('service_name="fixture-app"');
   expect(findSecrets([text], emulatorSecrets([emulator]))).toEqual([]);

@@ -20,6 +20,7 @@ export function instrumentClientOnce(telemetry: Telemetry, client: SdkClient, re
     const state = new ClientState(telemetry, client, reach);
     wrapCredentials(state);
     addSigningObserver(state);
+    telemetry.liveClients.add(state);
     telemetry.diag.debug(`instrumented ${state.service} client (${reach})`);
     warnIfProvidersHidden();
   });

@@ -10,6 +10,7 @@ import { clearEnabled, setEnabled } from './enabled.js';
 import { unpatchExport } from './exports-patch.js';
 import { IdentityRegistry } from './identities.js';
 import type { SdkClient } from './internal-types.js';
+import { LiveClients } from './live-clients.js';
 import { CredentialMetrics } from './metrics.js';
 import { patchDefaultProvider, patchProviderFactory } from './provider-hooks.js';
 import { patchedSend } from './send-hook.js';
@@ -36,6 +37,7 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
   // Assigned from the base constructor (init, _updateMetricInstruments) before field initialisers run.
   declare private credentialMetrics: CredentialMetrics;
   declare private telemetryView: Telemetry | undefined;
+  declare private liveClientsOf: LiveClients | undefined;
 
   constructor(config: AwsCredentialsInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, validateConfig(config));
@@ -56,7 +58,7 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
   }
 
   protected override _updateMetricInstruments(): void {
-    this.credentialMetrics = new CredentialMetrics(this.meter);
+    this.credentialMetrics = new CredentialMetrics(this.meter, this.liveClients);
   }
 
   /**
@@ -141,6 +143,12 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
     delete prototype[SEND_PATCHED];
   }
 
+  /** The clients this instrumentation reached; created on first use (the base constructor already needs it). */
+  private get liveClients(): LiveClients {
+    this.liveClientsOf ??= new LiveClients();
+    return this.liveClientsOf;
+  }
+
   /** The live view the hooks read: providers and config changes apply to clients instrumented earlier. */
   private get telemetry(): Telemetry {
     if (this.telemetryView === undefined) {
@@ -157,6 +165,7 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
           return instrumentation.getConfig();
         },
         registry,
+        liveClients: this.liveClients,
         diag: this._diag,
         isEnabled: () => this.isEnabled(),
       };

@@ -1,5 +1,7 @@
 import { type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
+import type { LiveClients } from './live-clients.js';
 import {
+  METRIC_EXPIRATION,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
   METRIC_SIGNINGS,
@@ -17,7 +19,7 @@ export class CredentialMetrics {
   readonly refreshDuration: Histogram;
   readonly rejections: Counter;
 
-  constructor(meter: Meter) {
+  constructor(meter: Meter, liveClients: LiveClients) {
     this.timeToExpiry = meter.createHistogram(METRIC_TIME_TO_EXPIRY, {
       description:
         'Time left before the signing credentials expire, at every signing attempt (0 when already expired)',
@@ -36,6 +38,13 @@ export class CredentialMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: REFRESH_DURATION_BUCKETS },
     });
+    meter
+      .createObservableGauge(METRIC_EXPIRATION, {
+        description:
+          'When the credentials live clients would sign with next expire (Unix seconds), the earliest per source',
+        unit: 's',
+      })
+      .addCallback((result) => liveClients.report(result));
     this.rejections = meter.createCounter(METRIC_REJECTIONS, {
       description: 'Service responses that rejected the signing credentials',
       unit: '{rejection}',

@@ -6,6 +6,8 @@
 export const ATTR_AWS_CREDENTIALS_SOURCE = 'aws.credentials.source';
 export const ATTR_AWS_CREDENTIALS_EXPIRY_STATE = 'aws.credentials.expiry_state';
 export const ATTR_AWS_CREDENTIALS_TEMPORARY = 'aws.credentials.temporary';
+/** Something can fetch new credentials (a provider), as opposed to an object or key triple handed to the client. */
+export const ATTR_AWS_CREDENTIALS_REFRESHABLE = 'aws.credentials.refreshable';
 export const ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER = 'aws.credentials.refresh.trigger';
 export const ATTR_AWS_CREDENTIALS_EXPIRATION = 'aws.credentials.expiration';
 export const ATTR_AWS_CREDENTIALS_LIFETIME = 'aws.credentials.lifetime';
@@ -28,6 +30,7 @@ export const METRIC_TIME_TO_EXPIRY = 'aws.credentials.time_to_expiry';
 export const METRIC_SIGNINGS = 'aws.credentials.signings';
 export const METRIC_REFRESH_DURATION = 'aws.credentials.refresh.duration';
 export const METRIC_REJECTIONS = 'aws.credentials.rejections';
+export const METRIC_EXPIRATION = 'aws.credentials.expiration';
 
 export const SPAN_REFRESH = 'aws.credentials.refresh';
 /** Recorded by credwatch only when no SDK operation span is there to carry the rejection. */

@@ -1,6 +1,7 @@
 import type { DiagLogger, Span, Tracer } from '@opentelemetry/api';
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import type { IdentityRegistry } from './identities.js';
+import type { LiveClients } from './live-clients.js';
 import type { CredentialMetrics } from './metrics.js';
 import type { AwsCredentialsInstrumentationConfig } from './types.js';
 
@@ -10,6 +11,8 @@ export interface Telemetry {
   readonly metrics: CredentialMetrics;
   readonly config: AwsCredentialsInstrumentationConfig;
   readonly registry: IdentityRegistry;
+  /** The instrumented clients still alive, for `aws.credentials.expiration`. */
+  readonly liveClients: LiveClients;
   readonly diag: DiagLogger;
   isEnabled(): boolean;
 }

@@ -127,6 +127,7 @@ describe('invisible to the application', () => {
       createHistogram: () => ({ record: broken }),
       createCounter: () => ({ add: broken }),
       createObservableCounter: () => ({ addCallback: () => undefined }),
+      createObservableGauge: () => ({ addCallback: () => undefined }),
     } as unknown as Meter;
     telemetry.instrumentation.setMeterProvider({ getMeter: () => brokenMeter } as MeterProvider);
     telemetry.instrumentation.setConfig({ refreshHook: broken, rejectionHook: broken });

@@ -101,6 +101,7 @@ describe('docs/telemetry.md and what a MeterProvider collects', () => {
       [InstrumentType.HISTOGRAM]: 'Histogram',
       [InstrumentType.COUNTER]: 'Counter',
       [InstrumentType.OBSERVABLE_COUNTER]: 'Asynchronous Counter',
+      [InstrumentType.OBSERVABLE_GAUGE]: 'Asynchronous Gauge',
     };
     const described = collected.map(({ descriptor, dataPoints }) => [
       descriptor.name,

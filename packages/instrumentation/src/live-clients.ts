@@ -1,0 +1,54 @@
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { ClientState } from './client-state.js';
+import { identityExpirationMs } from './identities.js';
+import {
+  ATTR_AWS_CREDENTIALS_REFRESHABLE,
+  ATTR_AWS_CREDENTIALS_SOURCE,
+  ATTR_RPC_SERVICE,
+} from './semconv.js';
+
+/**
+ * The instrumented clients still alive, held weakly: what `aws.credentials.expiration` reports at each
+ * collection. A dropped client leaves nothing behind; its entry is pruned at the next collection.
+ */
+export class LiveClients {
+  private readonly clients = new Set<WeakRef<ClientState>>();
+
+  add(state: ClientState): void {
+    this.clients.add(new WeakRef(state));
+  }
+
+  /**
+   * One point per source, service and refreshability: the earliest expiry (Unix seconds) among the credentials
+   * the live clients would sign with next. Credentials without an expiration have no point.
+   */
+  report(result: ObservableResult): void {
+    const earliest = new Map<string, { attributes: Attributes; seconds: number }>();
+    for (const reference of this.clients) {
+      const state = reference.deref();
+      if (state === undefined) {
+        this.clients.delete(reference);
+        continue;
+      }
+      const identity = state.last;
+      const expirationMs = identity === undefined ? undefined : identityExpirationMs(identity);
+      if (identity === undefined || expirationMs === undefined) continue;
+      const source = state.signingSource(identity);
+      // An object handed to the client (static keys, a cached key triple) is all it will ever have.
+      const refreshable = source !== 'static';
+      const key = `${source}\u0000${state.service}\u0000${refreshable}`;
+      const seconds = expirationMs / 1000;
+      const known = earliest.get(key);
+      if (known !== undefined && known.seconds <= seconds) continue;
+      earliest.set(key, {
+        seconds,
+        attributes: {
+          [ATTR_AWS_CREDENTIALS_SOURCE]: source,
+          [ATTR_RPC_SERVICE]: state.service,
+          [ATTR_AWS_CREDENTIALS_REFRESHABLE]: refreshable,
+        },
+      });
+    }
+    for (const { attributes, seconds } of earliest.values()) result.observe(seconds, attributes);
+  }
+}
