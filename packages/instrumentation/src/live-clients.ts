@@ -1,20 +1,28 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
-import type { ClientState } from './client-state.js';
 import { identityExpirationMs } from './identities.js';
+import type { AwsIdentity } from './internal-types.js';
 import {
   ATTR_AWS_CREDENTIALS_REFRESHABLE,
   ATTR_AWS_CREDENTIALS_SOURCE,
   ATTR_RPC_SERVICE,
 } from './semconv.js';
+import type { CredentialSource } from './types.js';
+
+/** What the gauge reads of an instrumented client (its `ClientState`). */
+export interface LiveClient {
+  readonly service: string;
+  readonly last: AwsIdentity | undefined;
+  signingSource(identity: AwsIdentity): CredentialSource;
+}
 
 /**
  * The instrumented clients still alive, held weakly: what `aws.credentials.expiration` reports at each
  * collection. A dropped client leaves nothing behind; its entry is pruned at the next collection.
  */
 export class LiveClients {
-  private readonly clients = new Set<WeakRef<ClientState>>();
+  private readonly clients = new Set<WeakRef<LiveClient>>();
 
-  add(state: ClientState): void {
+  add(state: LiveClient): void {
     this.clients.add(new WeakRef(state));
   }
 
