@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { prometheusRules, resolveConfig } from '../src/index.js';
 import { PACKAGE_DIR, writeTemp } from './helpers.js';
-import { startServer, startWorker, stopWorker, until, type Worker } from './live-stack.js';
+import { startPrometheus, startServer, startWorker, stopWorker, until, type Worker } from './live-stack.js';
 
 // The whole path after the instrumentation: two workers under @credwatch/auto, a real Prometheus evaluating
 // the pack's rules, a real Alertmanager (Debian's prometheus-alertmanager) with the pack's inhibit rules and a
@@ -104,16 +104,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  prometheus = await startServer(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ],
-    `http://127.0.0.1:${promPort}/-/ready`,
-  );
+  prometheus = await startPrometheus(dir, promPort);
 }, 60_000);
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@credwatch/emulator';
 import { freePort, type RunningNode, sealedEnvironment, startNode } from '@credwatch/test-support';
 import { PACKAGE_DIR } from './helpers.js';
@@ -51,6 +52,20 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Prometheus on loopback with `<dir>/prometheus.yml`, its data in `<dir>/prom-data`. */
+export async function startPrometheus(dir: string, port: number): Promise<ChildProcess> {
+  return startServer(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    `http://127.0.0.1:${port}/-/ready`,
+  );
 }
 
 /** Starts a Debian-packaged server and resolves once `readyUrl` answers 200. */

@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { freePort } from '@credwatch/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { prometheusRules, resolveConfig } from '../src/index.js';
 import { writeTemp } from './helpers.js';
-import { startServer, startWorker, stopWorker, until, type Worker } from './live-stack.js';
+import { startPrometheus, startWorker, stopWorker, until, type Worker } from './live-stack.js';
 
 // A real Prometheus (the Debian package) scrapes two workers instrumented by @credwatch/auto, each against
 // its own emulator: one healthy, one whose sessions S3 stops accepting. The pack's rules, evaluated every
@@ -45,16 +44,7 @@ beforeAll(async () => {
       ],
     }),
   });
-  prometheus = await startServer(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ],
-    `${prometheusUrl}/-/ready`,
-  );
+  prometheus = await startPrometheus(dir, promPort);
 });
 
 afterAll(async () => {
