@@ -62,11 +62,12 @@ export class CredwatchSdk {
     }
     const spanProcessors = spanProcessorsFromEnv(this.env);
     if (spanProcessors.length > 0) {
+      const sampler = samplerFromEnv(this.env);
       this.tracerProvider = new TracerProvider({
         resource,
         spanProcessors,
         spanLimits: spanLimitsFromEnv(this.env),
-        ...(samplerFromEnv(this.env) ? { sampler: samplerFromEnv(this.env) } : {}),
+        ...(sampler ? { sampler } : {}),
       });
       trace.setGlobalTracerProvider(this.tracerProvider);
     }

@@ -21,7 +21,8 @@ export interface CredwatchRuntime {
 }
 
 /**
- * Starts the OpenTelemetry Node SDK with credwatch, configured by the `OTEL_*` and `CREDWATCH_*` environment.
+ * Starts the OpenTelemetry SDK with credwatch (`CredwatchSdk`), configured by the `OTEL_*` and `CREDWATCH_*`
+ * environment.
  * Throws a `ConfigError` naming every invalid variable before anything starts.
  */
 export function startCredwatch(): CredwatchRuntime {
