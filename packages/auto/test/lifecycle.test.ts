@@ -34,6 +34,23 @@ function reset(): void {
   receiver.requests = 0;
 }
 
+describe('the SDK credwatch assembles honours the standard variables', () => {
+  it.each([
+    ['always_off', 0],
+    ['parentbased_always_on', 5],
+  ] as const)('OTEL_TRACES_SAMPLER=%s exports %i spans; metrics either way', async (sampler, spans) => {
+    reset();
+    rejectNextGet(emulator);
+    const run = await runFixture(
+      LOADER.cjs,
+      fixtureEnv(emulator, { ...otlpTo(receiver.endpoint), OTEL_TRACES_SAMPLER: sampler }),
+    );
+    expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n` });
+    expect(receiver.spans).toHaveLength(spans);
+    expect(metricNames(receiver)).toHaveLength(5);
+  });
+});
+
 describe('ending the process', () => {
   it.each(['cjs', 'esm'] as const)('%s: keeps the exit code the app set, after flushing', async (system) => {
     reset();
