@@ -23,9 +23,10 @@ import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
 
 const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
 
+const FORCED_KEY = createContextKey('credwatch forced refresh');
+
 /** Sources whose successful fetch is a read inside the process: no span unless `localRefreshSpans`. */
 const LOCAL_READS: ReadonlySet<CredentialSource> = new Set(['env', 'profile', 'static']);
-const FORCED_KEY = createContextKey('credwatch forced refresh');
 
 /** The refresh attempt the current async context runs inside, if any. */
 export function activeAttempt(ctx: Context = context.active()): RefreshAttempt | undefined {
