@@ -22,7 +22,6 @@ import { callUserHook, safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
 
 const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
-
 const FORCED_KEY = createContextKey('credwatch forced refresh');
 
 /** Sources whose successful fetch is a read inside the process: no span unless `localRefreshSpans`. */
