@@ -6,6 +6,8 @@ import { nodeOutput } from './lib/node-run.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const CONFIGS = ['bare SDK', '+ credwatch', '+ instrumentation-aws-sdk', '+ both'] as const;
+/** A second bare process, compared with the first: the run's noise floor. */
+const AA = 'bare SDK, again (A/A)';
 
 async function suite(name: string) {
   process.stderr.write(`running ${name}…\n`);
@@ -41,18 +43,25 @@ for (const [title, key, unit] of [
   lines.push(`### ${title}`, '');
   const rows: (string | number)[][] = [];
   for (const operation of ['GetObject', 'PutObject']) {
-    const { us, ratio: ratios } = perRequest[key][operation] as {
+    const {
+      us,
+      ratio: ratios,
+      interval,
+    } = perRequest[key][operation] as {
       us: Record<string, number>;
       ratio: Record<string, number>;
+      interval: Record<string, [number, number]>;
     };
     const bare = us['bare SDK'] as number;
-    for (const config of CONFIGS) {
+    for (const config of [...CONFIGS, AA]) {
       const r = ratios[config] as number;
+      const [low, high] = interval[config] as [number, number];
       rows.push([
         operation,
         config,
         fixed(us[config] as number),
         `${fixed(r, 3)}×`,
+        config === 'bare SDK' ? '' : `${fixed(low, 3)}–${fixed(high, 3)}×`,
         config === 'bare SDK' ? '' : `${fixed((r - 1) * bare)} µs`,
       ]);
     }
@@ -63,9 +72,20 @@ for (const [title, key, unit] of [
       '',
       fixed(added('+ credwatch') / added('+ instrumentation-aws-sdk'), 2),
       '',
+      '',
     ]);
   }
-  table(['operation', 'configuration', `${unit} (median)`, 'ratio to bare (paired median)', 'added'], rows);
+  table(
+    [
+      'operation',
+      'configuration',
+      `${unit} (median)`,
+      'ratio to bare (paired median)',
+      '95 % interval',
+      'added',
+    ],
+    rows,
+  );
 }
 lines.push(
   `Each configuration runs in its own process, never toggled; what each recorded, as a check: ${Object.entries(

@@ -6,7 +6,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { median, report } from '../lib/stats.js';
+import { median, medianInterval, report } from '../lib/stats.js';
 import { CONFIGS, type Config } from '../lib/telemetry.js';
 import type { WorkerRequest } from './per-request-worker.js';
 
@@ -32,37 +32,46 @@ class Worker {
   }
 }
 
+/** The configurations compared, plus a second bare process: its ratio to the first is the noise floor. */
+const AA = 'bare SDK, again (A/A)';
+type Column = Config | typeof AA;
+const COLUMNS: Column[] = [...CONFIGS, AA];
+
 async function compare(
-  workers: Map<Config, Worker>,
+  workers: Map<Column, Worker>,
   target: 'inProcess' | 'loopback',
   n: number,
   metric: 'cpuUs' | 'wallUs',
 ) {
-  const results: Record<string, { us: Record<Config, number>; ratio: Record<Config, number> }> = {};
+  const results: Record<
+    string,
+    { us: Record<Column, number>; ratio: Record<Column, number>; interval: Record<Column, [number, number]> }
+  > = {};
   for (const operation of ['GetObject', 'PutObject'] as const) {
-    const samples = new Map<Config, number[]>(CONFIGS.map((config) => [config, []]));
-    const batch = (config: Config) =>
-      (workers.get(config) as Worker).ask<Record<'cpuUs' | 'wallUs', number>>({
+    const samples = new Map<Column, number[]>(COLUMNS.map((column) => [column, []]));
+    const batch = (column: Column) =>
+      (workers.get(column) as Worker).ask<Record<'cpuUs' | 'wallUs', number>>({
         kind: 'batch',
         target,
         operation,
         n,
       });
-    for (const config of CONFIGS) await batch(config); // warm-up
+    for (const column of COLUMNS) await batch(column); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < CONFIGS.length; i++) {
-        const config = CONFIGS[(round + i) % CONFIGS.length] as Config;
-        samples.get(config)?.push((await batch(config))[metric]);
+      for (let i = 0; i < COLUMNS.length; i++) {
+        const column = COLUMNS[(round + i) % COLUMNS.length] as Column;
+        samples.get(column)?.push((await batch(column))[metric]);
       }
     }
     const bare = samples.get('bare SDK') ?? [];
-    const byConfig = (value: (config: Config) => number) =>
-      Object.fromEntries(CONFIGS.map((config) => [config, value(config)])) as Record<Config, number>;
+    const ratios = (column: Column) =>
+      (samples.get(column) ?? []).map((value, round) => value / (bare[round] as number));
+    const byColumn = <T>(value: (column: Column) => T) =>
+      Object.fromEntries(COLUMNS.map((column) => [column, value(column)])) as Record<Column, T>;
     results[operation] = {
-      us: byConfig((config) => median(samples.get(config) ?? [])),
-      ratio: byConfig((config) =>
-        median((samples.get(config) ?? []).map((value, round) => value / (bare[round] as number))),
-      ),
+      us: byColumn((column) => median(samples.get(column) ?? [])),
+      ratio: byColumn((column) => median(ratios(column))),
+      interval: byColumn((column) => medianInterval(ratios(column))),
     };
   }
   return results;
@@ -85,8 +94,9 @@ async function startEmulatorProcess() {
   throw new Error(`the emulator printed no settings: ${text}`);
 }
 
-const workers = new Map<Config, Worker>();
+const workers = new Map<Column, Worker>();
 for (const config of CONFIGS) workers.set(config, await Worker.start(config));
+workers.set(AA, await Worker.start('bare SDK'));
 const inProcess = await compare(workers, 'inProcess', 300, 'cpuUs');
 
 const emulator = await startEmulatorProcess();
@@ -108,11 +118,11 @@ const loopback = await compare(workers, 'loopback', 100, 'wallUs');
 emulator.child.kill();
 
 const sanity = await Promise.all(
-  CONFIGS.map(
-    async (config) =>
+  COLUMNS.map(
+    async (column) =>
       [
-        config,
-        await (workers.get(config) as Worker).ask<{ signings: number; spans: number }>({ kind: 'finish' }),
+        column,
+        await (workers.get(column) as Worker).ask<{ signings: number; spans: number }>({ kind: 'finish' }),
       ] as const,
   ),
 );
