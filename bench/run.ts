@@ -29,6 +29,7 @@ const middleware = await suite('middleware');
 const parity = await suite('parity');
 const memory = await suite('memory');
 const startup = await suite('startup');
+const footprint = await suite('footprint');
 
 const cpu = cpus()[0];
 lines.push(
@@ -162,6 +163,16 @@ table(
     name,
     fixed(ms),
     ratio(ms, bareStartup),
+  ]),
+);
+
+lines.push('### Install footprint (`npm install` into an empty project)', '');
+table(
+  ['package', 'packages', 'MB on disk'],
+  Object.entries(footprint as Record<string, { packages: number; bytes: number }>).map(([name, size]) => [
+    name,
+    size.packages,
+    fixed(size.bytes / 1e6),
   ]),
 );
 
