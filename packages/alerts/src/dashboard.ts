@@ -2,6 +2,7 @@ import {
   DashboardBuilder,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
+  VariableRefresh,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
@@ -80,6 +81,8 @@ export function dashboard() {
         .label('Job')
         .datasource(DATASOURCE)
         .query(`label_values(${select('signings')}, job)`)
+        // New jobs and instances appear when the time range moves, not only when the dashboard loads.
+        .refresh(VariableRefresh.OnTimeRangeChanged)
         .multi(true)
         .includeAll(true)
         .allValue('.*'),
@@ -89,6 +92,7 @@ export function dashboard() {
         .label('Instance')
         .datasource(DATASOURCE)
         .query(`label_values(${select('signings', 'job=~"$job"')}, instance)`)
+        .refresh(VariableRefresh.OnTimeRangeChanged)
         .multi(true)
         .includeAll(true)
         .allValue('.*'),
