@@ -219,7 +219,6 @@ export const SCENARIOS: Scenario[] = [
     route: 'container',
     credentials: 'chain',
     steps: ['create'],
-    env: { RELIABILITY_STEP_TIMEOUT: '5000' },
     arrange: (emulator) => emulator.faults.failNext('container', { type: 'error' }, 20),
     output: /^\["create -> CredentialsProviderError"\]$/,
     telemetry: (report) => {
@@ -235,7 +234,6 @@ export const SCENARIOS: Scenario[] = [
     route: 'container',
     credentials: 'chain',
     steps: ['create'],
-    env: { RELIABILITY_STEP_TIMEOUT: '5000' },
     arrange: (emulator) => emulator.faults.failNext('container', { type: 'malformed' }, 20),
     output: ['create -> SyntaxError'],
     telemetry: (report) => {
@@ -357,7 +355,8 @@ export const SCENARIOS: Scenario[] = [
       truth: 'no crash, no extra provider call; whatever signed is `custom`',
       credentials: `hostile:${kind}`,
       steps: ['create', 'put a'],
-      env: { RELIABILITY_STEP_TIMEOUT: '500' },
+      // Short enough for the provider that never settles; the others fail at once.
+      env: { RELIABILITY_STEP_TIMEOUT: '2000' },
       output,
       telemetry: (report) => {
         for (const signing of report.signings) expect(signing.source).toBe('custom');

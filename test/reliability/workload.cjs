@@ -6,7 +6,9 @@
 //                          sleep <ms>, rotate-token, or @<JSON> (a fault for the emulator's control API)
 const { renameSync, writeFileSync, readFileSync } = require('node:fs');
 
-const STEP_TIMEOUT_MS = Number(process.env.RELIABILITY_STEP_TIMEOUT ?? 3000);
+// Generous by default: retries with back-off (throttling) must finish even on a loaded machine; the hang
+// scenarios set their own short timeout.
+const STEP_TIMEOUT_MS = Number(process.env.RELIABILITY_STEP_TIMEOUT ?? 20000);
 
 /** Credential providers an application might hand the SDK, the hostile ones included. */
 function hostile(kind, key) {
