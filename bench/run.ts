@@ -97,6 +97,28 @@ lines.push(
   '',
 );
 
+lines.push(
+  `### Per request, in-process handler, a fresh process per configuration and round (${perRequest.freshRounds} rounds)`,
+  '',
+);
+const freshRows: (string | number)[][] = [];
+for (const operation of ['GetObject', 'PutObject']) {
+  const { ratio: ratios, interval } = perRequest.inProcessFresh[operation] as {
+    ratio: Record<string, number>;
+    interval: Record<string, [number, number]>;
+  };
+  for (const config of [...CONFIGS, AA].filter((config) => config !== 'bare SDK')) {
+    const [low, high] = interval[config] as [number, number];
+    freshRows.push([
+      operation,
+      config,
+      `${fixed(ratios[config] as number, 3)}×`,
+      `${fixed(low, 3)}–${fixed(high, 3)}×`,
+    ]);
+  }
+}
+table(['operation', 'configuration', 'ratio to bare (paired median)', '95 % interval'], freshRows);
+
 lines.push('### Signing-path middleware alone', '');
 table(
   ['stack', 'ns per call'],

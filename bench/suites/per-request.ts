@@ -77,6 +77,39 @@ async function compare(
   return results;
 }
 
+/**
+ * The in-process comparison again, with every configuration in a fresh process each round: a long-lived
+ * process measures one process's luck (JIT, heap layout); this measures the design across processes.
+ */
+async function compareFresh(rounds: number, n: number) {
+  const results: Record<
+    string,
+    { ratio: Record<Column, number>; interval: Record<Column, [number, number]> }
+  > = {};
+  for (const operation of ['GetObject', 'PutObject'] as const) {
+    const samples = new Map<Column, number[]>(COLUMNS.map((column) => [column, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const column of COLUMNS) {
+        const worker = await Worker.start(column === AA ? 'bare SDK' : column);
+        const request: WorkerRequest = { kind: 'batch', target: 'inProcess', operation, n };
+        await worker.ask(request); // warm-up
+        samples.get(column)?.push((await worker.ask<{ cpuUs: number }>(request)).cpuUs);
+        await worker.ask({ kind: 'finish' });
+      }
+    }
+    const bare = samples.get('bare SDK') ?? [];
+    const ratios = (column: Column) =>
+      (samples.get(column) ?? []).map((value, round) => value / (bare[round] as number));
+    const byColumn = <T>(value: (column: Column) => T) =>
+      Object.fromEntries(COLUMNS.map((column) => [column, value(column)])) as Record<Column, T>;
+    results[operation] = {
+      ratio: byColumn((column) => median(ratios(column))),
+      interval: byColumn((column) => medianInterval(ratios(column))),
+    };
+  }
+  return results;
+}
+
 async function startEmulatorProcess() {
   const cli = createRequire(import.meta.url)
     .resolve('@credwatch/emulator/package.json')
@@ -126,4 +159,6 @@ const sanity = await Promise.all(
       ] as const,
   ),
 );
-report({ inProcess, loopback, sanity: Object.fromEntries(sanity) });
+const freshRounds = Number(process.env.BENCH_FRESH_ROUNDS ?? 8);
+const inProcessFresh = await compareFresh(freshRounds, 300);
+report({ inProcess, loopback, inProcessFresh, freshRounds, sanity: Object.fromEntries(sanity) });
