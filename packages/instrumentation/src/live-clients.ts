@@ -17,13 +17,22 @@ export interface LiveClient {
 
 /**
  * The instrumented clients still alive, held weakly: what `aws.credentials.expiration` reports at each
- * collection. A dropped client leaves nothing behind; its entry is pruned at the next collection.
+ * collection. A dropped client leaves nothing behind: its entry is swept out at the next collection, or
+ * when the set has doubled since the last sweep.
  */
 export class LiveClients {
   private readonly clients = new Set<WeakRef<LiveClient>>();
+  /** The set's size at which `add` next sweeps out collected clients: twice what survived the last sweep. */
+  private sweepAt = 64;
 
   add(state: LiveClient): void {
     this.clients.add(new WeakRef(state));
+    // Without a reader collecting, nothing else would ever prune: sweep as the set doubles (amortised O(1)).
+    if (this.clients.size >= this.sweepAt) {
+      for (const reference of this.clients)
+        if (reference.deref() === undefined) this.clients.delete(reference);
+      this.sweepAt = Math.max(64, this.clients.size * 2);
+    }
   }
 
   /**
