@@ -34,7 +34,11 @@ export interface ProvisioningFile {
   groups: { orgId: number; name: string; folder: string; interval: string; rules: ProvisionedRule[] }[];
 }
 
-/** Provisioning expands `$VAR` in every string but annotations; `$$` is a literal `$`. */
+/**
+ * Provisioning runs `os.ExpandEnv` over the rule's plain string fields (uid, title, condition, label values,
+ * `datasourceUid`) and the group's folder, where `$$` is a literal `$`. A query's `model` is stored raw and
+ * annotations keep `$labels`/`$value`, so escaping those would put a literal `$$` into the query or template.
+ */
 export function escapeDollars(text: string): string {
   return text.replaceAll('$', '$$$$');
 }
@@ -53,7 +57,7 @@ function apiRule(alert: AlertDefinition, config: PackConfig) {
   const query = new QueryBuilder('A')
     .datasourceUid(config.datasourceUid)
     .relativeTimeRange({ from, to: 0 })
-    .model(new DataqueryBuilder().expr(escapeDollars(alert.query)).instant().refId('A'));
+    .model(new DataqueryBuilder().expr(alert.query).instant().refId('A'));
   const threshold = new QueryBuilder('B')
     .datasourceUid('__expr__')
     .relativeTimeRange({ from: 0, to: 0 })
@@ -91,12 +95,13 @@ export function grafanaRules(
   const rules = alerts.map((alert): ProvisionedRule => {
     const rule = apiRule(alert, config);
     return {
-      uid: rule.uid as string,
-      title: rule.title,
-      condition: rule.condition,
+      uid: escapeDollars(rule.uid as string),
+      title: escapeDollars(rule.title),
+      condition: escapeDollars(rule.condition),
       data: rule.data.map((query) => ({
         refId: query.refId as string,
         relativeTimeRange: { from: query.relativeTimeRange?.from ?? 0, to: query.relativeTimeRange?.to ?? 0 },
+        // Left as given: it is meant to be expanded (`${PROM_DS_UID}` by default).
         datasourceUid: query.datasourceUid as string,
         // Builders leave methods on the model; the file holds its data only.
         model: JSON.parse(JSON.stringify(query.model)) as object,
@@ -104,7 +109,9 @@ export function grafanaRules(
       noDataState: rule.noDataState,
       execErrState: rule.execErrState,
       for: rule.for,
-      labels: rule.labels ?? {},
+      labels: Object.fromEntries(
+        Object.entries(rule.labels ?? {}).map(([key, value]) => [key, escapeDollars(value)]),
+      ),
       annotations: rule.annotations ?? {},
       dashboardUid: DASHBOARD_UID,
       panelId: PANELS[alert.panel],

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { DEFAULT_CONFIG, grafanaRules, resolveConfig } from '../src/index.js';
+import { parse, stringify } from 'yaml';
+import { alertDefinitions, DEFAULT_CONFIG, grafanaRules, resolveConfig } from '../src/index.js';
 import schema from './grafana-provisioning.schema.json' with { type: 'json' };
 import { PACKAGE_DIR } from './helpers.js';
 
@@ -37,11 +37,37 @@ function promqlErrors(expr: string): string {
   return errors.join('; ');
 }
 
-/** What Grafana's os.ExpandEnv leaves of a string, with PROM_DS_UID set: `$$` is a literal `$`. */
+/** What Grafana's provisioning (`values.interpolateValue`) leaves of a string: `$$` is a literal `$`. */
 function expandEnv(text: string, env: Record<string, string>): string {
   return text.replace(/\$\$|\$\{(\w+)\}|\$(\w+)/g, (match, braced: string, bare: string) =>
     match === '$$' ? '$' : (env[braced ?? bare] ?? ''),
   );
+}
+
+type ParsedFile = {
+  groups: { folder: string; rules: (typeof rules)[number][] }[];
+};
+
+/**
+ * The file as Grafana's rule provisioning reads it (`AlertRuleGroupV1`, `AlertRuleV1`, `QueryV1`): plain string
+ * fields and label values go through env expansion, a query's `model` is taken raw.
+ */
+function asGrafanaReads(parsed: ParsedFile, env: Record<string, string>) {
+  const group = parsed.groups[0];
+  if (!group) throw new Error('no group');
+  return {
+    folder: expandEnv(group.folder, env),
+    rules: group.rules.map((rule) => ({
+      ...rule,
+      uid: expandEnv(rule.uid, env),
+      title: expandEnv(rule.title, env),
+      condition: expandEnv(rule.condition, env),
+      labels: Object.fromEntries(
+        Object.entries(rule.labels).map(([key, value]) => [key, expandEnv(value, env)]),
+      ),
+      data: rule.data.map((query) => ({ ...query, datasourceUid: expandEnv(query.datasourceUid, env) })),
+    })),
+  };
 }
 
 describe('grafana/alert-rules.yaml', () => {
@@ -72,18 +98,40 @@ describe('grafana/alert-rules.yaml', () => {
   it('survives provisioning env expansion: every query is still the Prometheus rule query', () => {
     const prometheus = parse(readFileSync(join(PACKAGE_DIR, 'prometheus/alerts.yaml'), 'utf8')).groups[0]
       .rules;
-    rules.forEach((rule, index) => {
-      const expanded = expandEnv(rule.data[0]?.model.expr ?? '', { PROM_DS_UID: 'prom' });
-      expect(prometheus[index].expr.startsWith(expanded), rule.title).toBe(true);
+    const provisioned = asGrafanaReads(file, { PROM_DS_UID: 'prom' });
+    provisioned.rules.forEach((rule, index) => {
+      expect(prometheus[index].expr.startsWith(rule.data[0]?.model.expr ?? '?'), rule.title).toBe(true);
+      expect(rule.data[0]?.datasourceUid).toBe('prom');
     });
-    expect(expandEnv(rules[0]?.data[0]?.datasourceUid ?? '', { PROM_DS_UID: 'prom' })).toBe('prom');
   });
 
-  it('escapes a $ in a query so provisioning keeps it', () => {
-    const config = resolveConfig({ folder: 'Team $A' });
-    const generated = grafanaRules(config);
-    expect(generated.groups[0]?.folder).toBe('Team $$A');
-    expect(expandEnv(generated.groups[0]?.folder ?? '', {})).toBe('Team $A');
+  it('keeps every $ as written: escaped where Grafana expands, raw in the query model', () => {
+    const [first, ...rest] = alertDefinitions(DEFAULT_CONFIG);
+    if (!first) throw new Error('no alerts');
+    const dollar = {
+      ...first,
+      name: 'AwsCredentials$Test' as typeof first.name,
+      severity: 'warning' as const,
+      query: 'label_replace(up, "host", "$1", "instance", "(.*):.*")',
+    };
+    const generated = grafanaRules(resolveConfig({ folder: 'Team $A' }), [dollar, ...rest]);
+    const group = generated.groups[0];
+    const rule = group?.rules[0];
+    expect([group?.folder, rule?.title, rule?.uid, rule?.data[0]?.model]).toEqual([
+      'Team $$A',
+      'AwsCredentials$$Test',
+      'credwatch-$$test',
+      { expr: dollar.query, instant: true, range: false, refId: 'A' },
+    ]);
+    const provisioned = asGrafanaReads(parse(stringify(generated)), {});
+    expect(provisioned.folder).toBe('Team $A');
+    expect(provisioned.rules[0]).toMatchObject({
+      title: dollar.name,
+      uid: 'credwatch-$test',
+      condition: 'B',
+      labels: { severity: 'warning' },
+      data: [{ model: { expr: dollar.query } }, { datasourceUid: '__expr__' }],
+    });
   });
 
   it('every embedded query parses as PromQL (and the check does catch a broken one)', () => {
