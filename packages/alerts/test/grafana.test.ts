@@ -71,9 +71,42 @@ function asGrafanaReads(parsed: ParsedFile, env: Record<string, string>) {
 }
 
 describe('grafana/alert-rules.yaml', () => {
+  const ajv = new Ajv({ allErrors: true });
+  // Cross-field rule from ngalert's AlertQuery.PreSave: a data-source query's range must start before it ends.
+  ajv.addKeyword({
+    keyword: 'fromAfterTo',
+    validate: (_enabled: boolean, range: { from: number; to: number }) => range.from > range.to,
+  });
+  const validate = ajv.compile(schema);
+
   it('matches the provisioning format', () => {
-    const validate = new Ajv({ allErrors: true }).compile(schema);
     expect(validate(file) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('the schema draws the lines where Grafana does (and so can fail)', () => {
+    const withRule = (change: Record<string, unknown>, query: Record<string, unknown> = {}) => {
+      const copy = structuredClone(file);
+      const rule = copy.groups[0].rules[0];
+      Object.assign(rule, change);
+      Object.assign(rule.data[0], query);
+      return copy;
+    };
+    const accepts = (candidate: unknown) => validate(candidate);
+    expect(accepts(withRule({ for: '0' }))).toBe(true);
+    expect(accepts(withRule({ for: '1h30m' }))).toBe(true);
+    expect(accepts(withRule({ for: '5m5m' }))).toBe(false);
+    expect(accepts(withRule({ for: '30m1h' }))).toBe(false);
+    expect(accepts(withRule({ missing_series_evals_to_resolve: 1 }))).toBe(true);
+    expect(accepts(withRule({ missing_series_evals_to_resolve: 0 }))).toBe(false);
+    expect(accepts(withRule({}, { relativeTimeRange: { from: 600, to: 600 } }))).toBe(false);
+    expect(accepts(withRule({}, { relativeTimeRange: undefined }))).toBe(false);
+    const recording = withRule({ condition: undefined, record: { metric: 'credwatch:signings', from: 'A' } });
+    expect(accepts(JSON.parse(JSON.stringify(recording)))).toBe(true);
+    expect(accepts(JSON.parse(JSON.stringify(withRule({ condition: undefined }))))).toBe(false);
+    expect(
+      accepts({ apiVersion: 1, deleteRules: [{ orgId: 1, uid: 'x' }], contactPoints: [], policies: [] }),
+    ).toBe(true);
+    expect(accepts({ ...file, unknownKey: [] })).toBe(false);
   });
 
   it('takes the datasource from PROM_DS_UID, expressions from __expr__, and conditions that exist', () => {
