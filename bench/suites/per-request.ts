@@ -37,6 +37,20 @@ const AA = 'bare SDK, again (A/A)';
 type Column = Config | typeof AA;
 const COLUMNS: Column[] = [...CONFIGS, AA];
 
+const byColumn = <T>(value: (column: Column) => T) =>
+  Object.fromEntries(COLUMNS.map((column) => [column, value(column)])) as Record<Column, T>;
+
+/** Each column's median ratio to the bare SDK and its 95% interval, round by round (rounds are paired). */
+function ratiosToBare(samples: Map<Column, number[]>) {
+  const bare = samples.get('bare SDK') ?? [];
+  const ratios = (column: Column) =>
+    (samples.get(column) ?? []).map((value, round) => value / (bare[round] as number));
+  return {
+    ratio: byColumn((column) => median(ratios(column))),
+    interval: byColumn((column) => medianInterval(ratios(column))),
+  };
+}
+
 async function compare(
   workers: Map<Column, Worker>,
   target: 'inProcess' | 'loopback',
@@ -63,15 +77,9 @@ async function compare(
         samples.get(column)?.push((await batch(column))[metric]);
       }
     }
-    const bare = samples.get('bare SDK') ?? [];
-    const ratios = (column: Column) =>
-      (samples.get(column) ?? []).map((value, round) => value / (bare[round] as number));
-    const byColumn = <T>(value: (column: Column) => T) =>
-      Object.fromEntries(COLUMNS.map((column) => [column, value(column)])) as Record<Column, T>;
     results[operation] = {
       us: byColumn((column) => median(samples.get(column) ?? [])),
-      ratio: byColumn((column) => median(ratios(column))),
-      interval: byColumn((column) => medianInterval(ratios(column))),
+      ...ratiosToBare(samples),
     };
   }
   return results;
@@ -97,15 +105,7 @@ async function compareFresh(rounds: number, n: number) {
         await worker.ask({ kind: 'finish' });
       }
     }
-    const bare = samples.get('bare SDK') ?? [];
-    const ratios = (column: Column) =>
-      (samples.get(column) ?? []).map((value, round) => value / (bare[round] as number));
-    const byColumn = <T>(value: (column: Column) => T) =>
-      Object.fromEntries(COLUMNS.map((column) => [column, value(column)])) as Record<Column, T>;
-    results[operation] = {
-      ratio: byColumn((column) => median(ratios(column))),
-      interval: byColumn((column) => medianInterval(ratios(column))),
-    };
+    results[operation] = ratiosToBare(samples);
   }
   return results;
 }
