@@ -14,6 +14,14 @@ import {
 
 useFixtureEmulator();
 
+/** Metrics only, served for Prometheus on loopback at `port`. */
+const scrapedOn = (port: number) => ({
+  OTEL_TRACES_EXPORTER: 'none',
+  OTEL_METRICS_EXPORTER: 'prometheus',
+  OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+  OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+});
+
 it('serves the contract series on the Prometheus naming path, and SIGTERM still ends the app', async () => {
   const port = await freePort();
   rejectNextGet(emulator);
@@ -21,10 +29,7 @@ it('serves the contract series on the Prometheus naming path, and SIGTERM still 
     LOADER.cjs,
     fixtureEnv(emulator, {
       OTEL_SERVICE_NAME: 'fixture-app',
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      ...scrapedOn(port),
       FIXTURE_HOLD: '1',
     }),
   );
@@ -101,10 +106,7 @@ it('says on stderr, at the default log level, that the scrape port is taken, and
     const run = await runFixture(
       LOADER.cjs,
       fixtureEnv(emulator, {
-        OTEL_TRACES_EXPORTER: 'none',
-        OTEL_METRICS_EXPORTER: 'prometheus',
-        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        ...scrapedOn(port),
       }),
     );
     expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n` });
@@ -123,10 +125,7 @@ it('a worker thread the app starts gets the preload but starts nothing: one SDK,
   const run = await runFixture(
     LOADER.cjs,
     fixtureEnv(emulator, {
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      ...scrapedOn(port),
       FIXTURE_WORKER: '1',
     }),
   );
