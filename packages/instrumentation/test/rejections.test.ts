@@ -25,6 +25,22 @@ beforeEach(() => {
   emulator.faults.clear();
 });
 
+/** A session from the emulator's STS, kept by the caller as a bare key triple and its expiration (ms). */
+async function assumedSession(name: string) {
+  const session = await new sdk.sts.STSClient({ region: emulator.region }).send(
+    new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: name }),
+  );
+  const issued = session.Credentials as NonNullable<typeof session.Credentials>;
+  return {
+    triple: {
+      accessKeyId: issued.AccessKeyId as string,
+      secretAccessKey: issued.SecretAccessKey as string,
+      sessionToken: issued.SessionToken as string,
+    },
+    expiration: (issued.Expiration as Date).getTime(),
+  };
+}
+
 type Operation = 'GetObject' | 'PutObject' | 'HeadObject' | 'UploadPart';
 const OPERATIONS: Operation[] = ['GetObject', 'PutObject', 'HeadObject', 'UploadPart'];
 
@@ -117,19 +133,8 @@ describe.each(OPERATIONS)('%s rejected', (operation) => {
   });
 
   it('ExpiredToken: a cached key triple used past its expiration', async () => {
-    const session = await new sdk.sts.STSClient({ region: emulator.region }).send(
-      new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'cached' }),
-    );
-    const cached = session.Credentials as NonNullable<typeof session.Credentials>;
-    const s3 = s3Client(emulator, {
-      credentials: {
-        accessKeyId: cached.AccessKeyId as string,
-        secretAccessKey: cached.SecretAccessKey as string,
-        sessionToken: cached.SessionToken as string,
-        expiration: cached.Expiration as Date,
-      },
-    });
-    const expiration = (cached.Expiration as Date).getTime();
+    const { triple, expiration } = await assumedSession('cached');
+    const s3 = s3Client(emulator, { credentials: { ...triple, expiration: new Date(expiration) } });
     const error = (await run(s3, operation, () => moveClockTo(expiration + 120_000))) as Error;
     expect(error.name).toBe(inferred ? 'Unknown' : 'ExpiredToken');
 
@@ -163,19 +168,10 @@ describe.each(OPERATIONS)('%s rejected', (operation) => {
 
 describe('a body-less HEAD rejection', () => {
   it('reads as what the service last told the same key, not as a guess from the signing', async () => {
-    const session = await new sdk.sts.STSClient({ region: emulator.region }).send(
-      new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'triple' }),
-    );
-    const cached = session.Credentials as NonNullable<typeof session.Credentials>;
+    const { triple, expiration } = await assumedSession('triple');
     // A raw key triple: the SDK (and credwatch) do not know when it expires.
-    const s3 = s3Client(emulator, {
-      credentials: {
-        accessKeyId: cached.AccessKeyId as string,
-        secretAccessKey: cached.SecretAccessKey as string,
-        sessionToken: cached.SessionToken as string,
-      },
-    });
-    moveClockTo((cached.Expiration as Date).getTime() + 60_000);
+    const s3 = s3Client(emulator, { credentials: triple });
+    moveClockTo(expiration + 60_000);
     const put = new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'late', Body: 'x' });
     await expect(s3.send(put)).rejects.toMatchObject({ name: 'ExpiredToken' });
     const head = new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: 'existing' });
