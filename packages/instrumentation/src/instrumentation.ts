@@ -58,6 +58,8 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
   }
 
   protected override _updateMetricInstruments(): void {
+    // Values still waiting belong to the provider they were recorded under: its next collection takes them.
+    this.credentialMetrics?.timeToExpiry.flush();
     this.credentialMetrics = new CredentialMetrics(this.meter, this.liveClients);
   }
 

@@ -1,4 +1,5 @@
 import { type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
+import { DeferredHistogram } from './deferred-histogram.js';
 import type { LiveClients } from './live-clients.js';
 import {
   METRIC_EXPIRATION,
@@ -13,26 +14,31 @@ import { SigningTally } from './signing-tally.js';
 
 /** The contract's instruments, created from one meter; recreated whenever the meter provider changes. */
 export class CredentialMetrics {
-  readonly timeToExpiry: Histogram;
+  /** Recorded at every signing: deferred to the next collection, so the request path never hashes attributes. */
+  readonly timeToExpiry: DeferredHistogram;
   /** `aws.credentials.signings`: an asynchronous counter fed by this tally (the same monotonic sum). */
   readonly signings = new SigningTally();
   readonly refreshDuration: Histogram;
   readonly rejections: Counter;
 
   constructor(meter: Meter, liveClients: LiveClients) {
-    this.timeToExpiry = meter.createHistogram(METRIC_TIME_TO_EXPIRY, {
-      description:
-        'Time left before the signing credentials expire, at every signing attempt (0 when already expired)',
-      unit: 's',
-      advice: { explicitBucketBoundaries: TIME_TO_EXPIRY_BUCKETS },
+    this.timeToExpiry = new DeferredHistogram(
+      meter.createHistogram(METRIC_TIME_TO_EXPIRY, {
+        description:
+          'Time left before the signing credentials expire, at every signing attempt (0 when already expired)',
+        unit: 's',
+        advice: { explicitBucketBoundaries: TIME_TO_EXPIRY_BUCKETS },
+      }),
+    );
+    const signings = meter.createObservableCounter(METRIC_SIGNINGS, {
+      description: 'Signing attempts (retries included), by credential source and expiry state',
+      unit: '{signing}',
+      valueType: ValueType.INT,
     });
-    meter
-      .createObservableCounter(METRIC_SIGNINGS, {
-        description: 'Signing attempts (retries included), by credential source and expiry state',
-        unit: '{signing}',
-        valueType: ValueType.INT,
-      })
-      .addCallback((result) => this.signings.report(result));
+    signings.addCallback((result) => this.signings.report(result));
+    // sdk-metrics runs every observable callback before it collects synchronous storages: the waiting values
+    // land in this collection. A batch callback needs an observable of its meter; it observes nothing.
+    meter.addBatchObservableCallback(() => this.timeToExpiry.collecting(), [signings]);
     this.refreshDuration = meter.createHistogram(METRIC_REFRESH_DURATION, {
       description: 'Duration of every real credential fetch by a provider, blocking or background',
       unit: 's',
