@@ -16,6 +16,14 @@ export interface LiveClient {
 }
 
 /**
+ * `aws.credentials.expiration` reports this for an attribute set it reported before and no live client has
+ * any more. sdk-metrics keeps exporting an asynchronous gauge's last value for a set that is no longer observed
+ * (cumulative temporality; open-telemetry/opentelemetry-js#4096), so a dropped client's expiry would stay on
+ * the wire and come closer every minute: 0 replaces it, and the alert pack ignores 0.
+ */
+export const NO_LIVE_CLIENT = 0;
+
+/**
  * The instrumented clients still alive, held weakly: what `aws.credentials.expiration` reports at each
  * collection. A dropped client leaves nothing behind: its entry is swept out at the next collection, or
  * when the set has doubled since the last sweep.
@@ -24,6 +32,8 @@ export class LiveClients {
   private readonly clients = new Set<WeakRef<LiveClient>>();
   /** The set's size at which `add` next sweeps out collected clients: twice what survived the last sweep. */
   private sweepAt = 64;
+  /** Every attribute set reported so far, by key: bounded by sources × services × 2, not by clients. */
+  private readonly reported = new Map<string, Attributes>();
 
   add(state: LiveClient): void {
     this.clients.add(new WeakRef(state));
@@ -57,15 +67,23 @@ export class LiveClients {
       const seconds = expirationMs / 1000;
       const known = earliest.get(key);
       if (known !== undefined && known.seconds <= seconds) continue;
-      earliest.set(key, {
-        seconds,
-        attributes: {
-          [ATTR_AWS_CREDENTIALS_SOURCE]: source,
-          [ATTR_RPC_SERVICE]: state.service,
-          [ATTR_AWS_CREDENTIALS_REFRESHABLE]: refreshable,
-        },
-      });
+      earliest.set(key, { seconds, attributes: this.attributesFor(key, source, state.service, refreshable) });
     }
     for (const { attributes, seconds } of earliest.values()) result.observe(seconds, attributes);
+    for (const [key, attributes] of this.reported)
+      if (!earliest.has(key)) result.observe(NO_LIVE_CLIENT, attributes);
+  }
+
+  private attributesFor(key: string, source: CredentialSource, service: string, refreshable: boolean) {
+    let attributes = this.reported.get(key);
+    if (attributes === undefined) {
+      attributes = {
+        [ATTR_AWS_CREDENTIALS_SOURCE]: source,
+        [ATTR_RPC_SERVICE]: service,
+        [ATTR_AWS_CREDENTIALS_REFRESHABLE]: refreshable,
+      };
+      this.reported.set(key, attributes);
+    }
+    return attributes;
   }
 }

@@ -60,6 +60,11 @@ describe('aws.credentials.expiration', () => {
         { 'aws.credentials.source': 'static', 'rpc.service': 'S3', 'aws.credentials.refreshable': false },
         soon.getTime() / 1000,
       ],
+      // The first test's client is gone: its set reports 0 (see the last test).
+      [
+        { 'aws.credentials.source': 'assume_role', 'rpc.service': 'S3', 'aws.credentials.refreshable': true },
+        0,
+      ],
     ]);
   });
 
@@ -78,7 +83,25 @@ describe('aws.credentials.expiration', () => {
     expect(sources).toContain('static');
     await dropEveryClient();
     expect(clients[0]?.deref()).toBeUndefined();
-    // sdk-metrics keeps exporting an asynchronous gauge's last value for an attribute set no longer observed
-    // (cumulative temporality): docs/telemetry.md says so.
+  });
+
+  it('an attribute set no live client has any more reports 0, not its last expiry', async () => {
+    await dropEveryClient();
+    const expiration = new Date(Date.now() + 7 * 60_000);
+    const attributes = {
+      'aws.credentials.source': 'static',
+      'rpc.service': 'S3',
+      'aws.credentials.refreshable': false,
+    };
+    await (async () => {
+      const { accessKeyId, secretAccessKey } = emulator.longTermKey;
+      const s3 = s3Client(emulator, { credentials: { accessKeyId, secretAccessKey, expiration } });
+      await putObject(s3, bucket);
+      expect(await gauge()).toContainEqual([attributes, expiration.getTime() / 1000]);
+    })();
+    await dropEveryClient();
+    // sdk-metrics would export the last value again (open-telemetry/opentelemetry-js#4096): credwatch overwrites it.
+    expect(await gauge()).toContainEqual([attributes, 0]);
+    expect((await gauge()).filter(([, value]) => value !== 0)).toEqual([]);
   });
 });
