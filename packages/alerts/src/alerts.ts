@@ -1,7 +1,8 @@
 import type { PackConfig } from './config.js';
 import type { PANELS } from './dashboard.js';
+import { durationSeconds } from './duration.js';
 import { dashboardUrl, runbookUrl } from './links.js';
-import { EXPIRED_CODES } from './metrics.js';
+import { EXPIRED_CODES, SDK_REFRESH_WINDOW_SECONDS } from './metrics.js';
 import { le, recentIncrease, select } from './promql.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -16,6 +17,9 @@ export const ALERT_NAMES = [
   'AwsCredentialsRefreshStorm',
   'AwsCredentialsSessionWithoutExpiry',
   'AwsCredentialsSourceChanged',
+  'AwsCredentialsUnrefreshableExpiringSoon',
+  'AwsCredentialsUnrefreshableExpiring',
+  'AwsCredentialsExpiringRefreshFailing',
 ] as const;
 
 export type AlertName = (typeof ALERT_NAMES)[number];
@@ -44,6 +48,7 @@ export interface AlertDefinition {
 }
 
 const BY_SOURCE = 'job, instance, aws_credentials_source';
+const BY_CLIENTS = `${BY_SOURCE}, rpc_service`;
 const WHERE = '{{ $labels.job }}/{{ $labels.instance }}';
 
 /** The pack's alerts for this configuration, each with its links. */
@@ -53,6 +58,12 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
   const rejections = (matchers: string) => recentIncrease(select('rejections', matchers), window, history);
   const bucket = (bound: number) => recentIncrease(select('timeToExpiryBucket', le(bound)), window, history);
   const lookback = config.sourceChangeLookback;
+  // Seconds until the earliest expiry among the credentials live clients hold; 0 marks a set no live client
+  // has any more (docs/telemetry.md), so it is left out.
+  const timeLeft = (refreshable: boolean, by: string) =>
+    `min by (${by}) (${select('expiration', `aws_credentials_refreshable="${refreshable}"`)} > 0) - time()`;
+  const unrefreshable = (before: string) =>
+    `${WHERE} holds {{ $labels.aws_credentials_source }} credentials for {{ $labels.rpc_service }} with {{ $value | humanizeDuration }} left (negative: already expired; alert at ${before}), and nothing will refresh them: an object or key triple handed to the client. Requests will be rejected once they expire.`;
   const sourcesUsed = (offset: string) =>
     `count by (job, aws_credentials_source) (sum by (${BY_SOURCE}) (${offset ? `increase(${select('signings')}[${window}] offset ${offset})` : signings()}) > 0)`;
 
@@ -138,6 +149,38 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
       threshold: 0,
       summary: 'A job signs with a credential source it did not use before.',
       description: `{{ $labels.job }} now signs requests with {{ $labels.aws_credentials_source }} credentials, which it did not use ${lookback} ago. Check that environment variables or a profile do not shadow the intended role.`,
+    },
+    {
+      name: 'AwsCredentialsUnrefreshableExpiringSoon',
+      severity: 'warning',
+      panel: 'expiration',
+      query: timeLeft(false, BY_CLIENTS),
+      op: '<',
+      threshold: durationSeconds(config.unrefreshableWarnBefore),
+      summary: 'Credentials that nothing will refresh expire soon.',
+      description: unrefreshable(config.unrefreshableWarnBefore),
+    },
+    {
+      name: 'AwsCredentialsUnrefreshableExpiring',
+      severity: 'critical',
+      panel: 'expiration',
+      query: timeLeft(false, BY_CLIENTS),
+      op: '<',
+      threshold: durationSeconds(config.unrefreshablePageBefore),
+      summary: 'Credentials that nothing will refresh are about to expire.',
+      description: unrefreshable(config.unrefreshablePageBefore),
+    },
+    {
+      name: 'AwsCredentialsExpiringRefreshFailing',
+      severity: 'critical',
+      panel: 'expiration',
+      // Refreshable credentials inside the SDK's refresh window are normal (the SDK refreshes there, an idle
+      // process at its next request); they are trouble when the refreshes since have failed, none succeeding.
+      query: `(${timeLeft(true, BY_SOURCE)} and on (${BY_SOURCE}) (sum by (${BY_SOURCE}) (${recentIncrease(select('refreshCount', 'error_type!=""'), window, history)}) > 0) unless on (${BY_SOURCE}) (sum by (${BY_SOURCE}) (${recentIncrease(select('refreshCount', 'error_type=""'), window, history)}) > 0))`,
+      op: '<',
+      threshold: SDK_REFRESH_WINDOW_SECONDS,
+      summary: 'Credentials are about to expire and their refresh keeps failing.',
+      description: `${WHERE} holds {{ $labels.aws_credentials_source }} credentials with {{ $value | humanizeDuration }} left (negative: already expired), and every refresh in the last ${window} failed. Requests will be rejected once they expire.`,
     },
   ];
   // The links are the same for every renderer, so they are added here, once.

@@ -19,6 +19,8 @@ const OPTIONS: (keyof PackConfig)[] = [
   'refreshStormPerMinute',
   'refreshStormFor',
   'sourceChangeLookback',
+  'unrefreshableWarnBefore',
+  'unrefreshablePageBefore',
   'interval',
   'runbookUrl',
   'grafanaUrl',

@@ -1,4 +1,4 @@
-import { DURATION } from './duration.js';
+import { DURATION, durationSeconds } from './duration.js';
 import { TIME_TO_EXPIRY_BUCKETS } from './metrics.js';
 
 /** The pack's parameters: every threshold and window an operator may tune. */
@@ -18,6 +18,10 @@ export interface PackConfig {
   refreshStormFor: string;
   /** How far back the source-mix alert compares with. */
   sourceChangeLookback: string;
+  /** Warn this long before credentials that nothing will refresh expire (`refreshable=false`). */
+  unrefreshableWarnBefore: string;
+  /** Page this long before credentials that nothing will refresh expire; shorter than the warning. */
+  unrefreshablePageBefore: string;
   /** Rule group evaluation interval. */
   interval: string;
   /** Where the runbooks are published; `<runbookUrl>/<AlertName>.md`. */
@@ -37,6 +41,8 @@ export const DEFAULT_CONFIG: PackConfig = {
   refreshStormPerMinute: 10,
   refreshStormFor: '10m',
   sourceChangeLookback: '1h',
+  unrefreshableWarnBefore: '15m',
+  unrefreshablePageBefore: '5m',
   interval: '1m',
   runbookUrl: 'https://github.com/credwatch/credwatch/blob/main/packages/alerts/runbooks',
   grafanaUrl: 'http://localhost:3000',
@@ -71,11 +77,19 @@ export function resolveConfig(overrides: Partial<PackConfig> = {}): PackConfig {
     'history',
     'refreshStormFor',
     'sourceChangeLookback',
+    'unrefreshableWarnBefore',
+    'unrefreshablePageBefore',
     'interval',
   ] as const) {
     if (!DURATION.test(config[option])) {
       throw new PackConfigError(option, `"${config[option]}" is not a Prometheus duration such as 5m or 1h`);
     }
+  }
+  if (durationSeconds(config.unrefreshablePageBefore) >= durationSeconds(config.unrefreshableWarnBefore)) {
+    throw new PackConfigError(
+      'unrefreshablePageBefore',
+      `must be shorter than the warning's ${config.unrefreshableWarnBefore}: the warning comes first`,
+    );
   }
   if (!(config.refreshStormPerMinute > 0)) {
     throw new PackConfigError('refreshStormPerMinute', 'must be a number greater than 0');

@@ -26,6 +26,7 @@ export const PANELS = {
   refreshAttempts: 8,
   refreshFailures: 9,
   rejections: 10,
+  expiration: 11,
 } as const;
 
 function query(expr: string, legend: string) {
@@ -219,6 +220,22 @@ export function dashboard() {
         'reqps',
         12,
         20,
+      ),
+    )
+    .withPanel(
+      timeseries(
+        PANELS.expiration,
+        'Time left on the credentials clients hold',
+        [
+          [
+            // 0 marks a set no live client has any more (docs/telemetry.md).
+            `min by (aws_credentials_source, rpc_service, aws_credentials_refreshable) (${select('expiration', SCOPE)} > 0) - time()`,
+            '{{aws_credentials_source}} {{rpc_service}} refreshable={{aws_credentials_refreshable}}',
+          ],
+        ],
+        's',
+        0,
+        28,
       ),
     )
     .build();

@@ -16,14 +16,18 @@ interface InputSeries {
 }
 interface Case {
   input: InputSeries[];
-  evalMinutes: number;
+  /** Several minutes: the expectation holds at each of them. */
+  evalMinutes: number | number[];
   /** The alert's labels (besides severity) and its value, or nothing for a silent case. */
   expect?: { labels: Labels; value: number };
 }
 interface Scenario {
   fires: Case;
   silent: Case;
-  /** For event alerts: the cases that prove they page once per event, never for old news. */
+  /**
+   * More named cases: for event alerts, those that prove they page once per event, never for old news; for
+   * horizon alerts, a session's whole life, busy and idle.
+   */
   events?: [name: string, Case][];
 }
 
@@ -136,6 +140,48 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
     },
     values: bornAt(lookbackMinutes + 20, '0+10x10'),
   });
+
+  // Sessions of an hour: the first expires at minute 60 (promtool's clock starts at the Unix epoch, so an
+  // expiry time in seconds is also minutes × 60 into the test).
+  const held = (refreshable: boolean, values: string, source = refreshable ? 'assume_role' : 'static') => ({
+    series: 'expiration' as const,
+    labels: signing({ aws_credentials_source: source, aws_credentials_refreshable: String(refreshable) }),
+    values,
+  });
+  const everyMinute = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const warnBefore = minutes(config.unrefreshableWarnBefore);
+  const pageBefore = minutes(config.unrefreshablePageBefore);
+  const unrefreshableCases = (before: number): [string, Case][] => [
+    [
+      'a triple that expires later stays silent until its horizon',
+      { input: [held(false, '3600x80')], evalMinutes: everyMinute(0, 60 - before) },
+    ],
+    [
+      'a triple past its expiry fires',
+      {
+        input: [held(false, '3600x80')],
+        evalMinutes: 62,
+        expect: { labels: { ...signing({ aws_credentials_source: 'static' }) }, value: -120 },
+      },
+    ],
+    [
+      'a dropped client (0: no live client holds the set) stays silent',
+      { input: [held(false, '3600x30 0x50')], evalMinutes: everyMinute(31, 80) },
+    ],
+    [
+      'refreshable credentials at the same horizon stay silent',
+      { input: [held(true, '3600x80')], evalMinutes: everyMinute(0, 80) },
+    ],
+  ];
+  // The SDK refreshes inside the last 5 minutes: here at minute 56, to a session that expires at minute 120.
+  const busyRefreshing = held(true, '3600x55 7200x65');
+  const refreshedAt56 = refreshes('assume_role', 'expiring', '0x55 1x65');
+  const failingFrom56 = refreshes(
+    'assume_role',
+    'expiring',
+    bornAt(56, '1+1x20'),
+    'CredentialsProviderError',
+  );
 
   return {
     AwsCredentialsTokenRefreshRequired: {
@@ -338,6 +384,98 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         evalMinutes: lookbackMinutes + 25,
       },
     },
+    AwsCredentialsUnrefreshableExpiringSoon: {
+      fires: {
+        input: [held(false, '3600x80')],
+        evalMinutes: 60 - warnBefore + 5,
+        expect: {
+          labels: signing({ aws_credentials_source: 'static' }),
+          value: (warnBefore - 5) * 60,
+        },
+      },
+      silent: { input: [held(false, '3600x80')], evalMinutes: 60 - warnBefore - 1 },
+      events: unrefreshableCases(warnBefore),
+    },
+    AwsCredentialsUnrefreshableExpiring: {
+      fires: {
+        input: [held(false, '3600x80')],
+        evalMinutes: 60 - pageBefore + 2,
+        expect: {
+          labels: signing({ aws_credentials_source: 'static' }),
+          value: (pageBefore - 2) * 60,
+        },
+      },
+      silent: { input: [held(false, '3600x80')], evalMinutes: 60 - pageBefore - 1 },
+      events: unrefreshableCases(pageBefore),
+    },
+    AwsCredentialsExpiringRefreshFailing: {
+      fires: {
+        input: [held(true, '3600x80'), failingFrom56],
+        evalMinutes: 57,
+        expect: { labels: { ...WHERE, aws_credentials_source: 'assume_role' }, value: 180 },
+      },
+      silent: { input: [busyRefreshing, refreshedAt56], evalMinutes: everyMinute(0, 120) },
+      events: [
+        [
+          'an idle process keeps its session past expiry, refreshing nothing: silent at every minute',
+          {
+            input: [held(true, '3600x120'), refreshes('assume_role', 'expiring', '0x120')],
+            evalMinutes: everyMinute(0, 120),
+          },
+        ],
+        [
+          'an idle process that refreshes at its next request, long after expiry: silent',
+          {
+            input: [held(true, '3600x90 9000x30'), refreshes('assume_role', 'expired', '0x90 1x30')],
+            evalMinutes: everyMinute(0, 120),
+          },
+        ],
+        [
+          'failing refreshes past expiry fire, with the time since as a negative',
+          {
+            input: [held(true, '3600x80'), failingFrom56],
+            evalMinutes: 62,
+            expect: { labels: { ...WHERE, aws_credentials_source: 'assume_role' }, value: -120 },
+          },
+        ],
+        [
+          'a failure followed by a successful refresh is silent once the new session is held',
+          {
+            input: [
+              held(true, '3600x57 7200x20'),
+              refreshes('assume_role', 'expiring', bornAt(56, '1x21'), 'CredentialsProviderError'),
+              refreshes('assume_role', 'expiring', '0x56 1x21'),
+            ],
+            evalMinutes: everyMinute(57, 76),
+          },
+        ],
+        [
+          'a failure then a success, while an idle client still holds the old session (the earliest): silent',
+          {
+            input: [
+              held(true, '3600x80'),
+              refreshes('assume_role', 'expiring', bornAt(56, '1x24'), 'CredentialsProviderError'),
+              refreshes('assume_role', 'expiring', '0x56 1x24'),
+            ],
+            evalMinutes: everyMinute(57, 80),
+          },
+        ],
+        [
+          'a failure far from expiry (a background refresh) is not this alert',
+          {
+            input: [
+              held(true, '3600x40'),
+              refreshes('assume_role', 'background', bornAt(20, '1x20'), 'CredentialsProviderError'),
+            ],
+            evalMinutes: everyMinute(0, 40),
+          },
+        ],
+        [
+          'a dropped client (0) with failing refreshes elsewhere is silent',
+          { input: [held(true, '3600x30 0x50'), failingFrom56], evalMinutes: everyMinute(31, 80) },
+        ],
+      ],
+    },
   };
 }
 
@@ -351,7 +489,26 @@ function minutes(duration: string): number {
 export function renderDescription(template: string, labels: Labels, value: number): string {
   return template
     .replaceAll(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? '<no value>')
-    .replaceAll('{{ $value | humanize }}', humanize(value));
+    .replaceAll('{{ $value | humanize }}', humanize(value))
+    .replaceAll('{{ $value | humanizeDuration }}', humanizeDuration(value));
+}
+
+/** Prometheus' `humanizeDuration` for whole seconds, as these tests produce. */
+function humanizeDuration(value: number): string {
+  if (!Number.isInteger(value)) throw new Error(`no test expectation renders ${value}`);
+  if (value === 0) return '0s';
+  const sign = value < 0 ? '-' : '';
+  const total = Math.abs(value);
+  const [days, hours, minutes, seconds] = [
+    Math.floor(total / 86_400),
+    Math.floor(total / 3600) % 24,
+    Math.floor(total / 60) % 60,
+    total % 60,
+  ];
+  if (days) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+  if (hours) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+  if (minutes) return `${sign}${minutes}m ${seconds}s`;
+  return `${sign}${seconds}s`;
 }
 
 /** Prometheus' `humanize` for the values these tests produce. */
@@ -378,25 +535,23 @@ function testCase(path: NamingPath, alert: AlertDefinition, what: string, c: Cas
     name: `${alert.name} ${what} (${path} names)`,
     interval: '1m',
     input_series: c.input.map((input) => ({ series: seriesText(path, input), values: input.values })),
-    alert_rule_test: [
-      {
-        eval_time: `${c.evalMinutes}m`,
-        alertname: alert.name,
-        exp_alerts: c.expect
-          ? [
-              {
-                exp_labels: { severity: alert.severity, ...c.expect.labels },
-                exp_annotations: {
-                  summary: alert.summary,
-                  description: renderDescription(alert.description, c.expect.labels, c.expect.value),
-                  runbook_url: alert.links.runbook,
-                  dashboard_url: alert.links.dashboard,
-                },
+    alert_rule_test: [c.evalMinutes].flat().map((minute) => ({
+      eval_time: `${minute}m`,
+      alertname: alert.name,
+      exp_alerts: c.expect
+        ? [
+            {
+              exp_labels: { severity: alert.severity, ...c.expect.labels },
+              exp_annotations: {
+                summary: alert.summary,
+                description: renderDescription(alert.description, c.expect.labels, c.expect.value),
+                runbook_url: alert.links.runbook,
+                dashboard_url: alert.links.dashboard,
               },
-            ]
-          : [],
-      },
-    ],
+            },
+          ]
+        : [],
+    })),
   };
 }
 

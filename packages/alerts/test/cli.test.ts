@@ -38,6 +38,26 @@ describe('credwatch-alerts', () => {
     );
   });
 
+  it('sets the horizons of credentials nothing will refresh', async () => {
+    const { code, stdout } = await cli(
+      'prometheus',
+      '--unrefreshable-warn-before',
+      '1h',
+      '--unrefreshable-page-before',
+      '10m',
+    );
+    expect(code).toBe(0);
+    const rules = parse(stdout).groups[0].rules as {
+      alert: string;
+      expr: string;
+      annotations: { description: string };
+    }[];
+    const rule = (name: string) => rules.find((candidate) => candidate.alert === name);
+    expect(rule('AwsCredentialsUnrefreshableExpiringSoon')?.expr).toMatch(/ - time\(\) < 3600$/);
+    expect(rule('AwsCredentialsUnrefreshableExpiringSoon')?.annotations.description).toContain('alert at 1h');
+    expect(rule('AwsCredentialsUnrefreshableExpiring')?.expr).toMatch(/ - time\(\) < 600$/);
+  });
+
   it('fills in the Grafana datasource and folder', async () => {
     const { code, stdout } = await cli(
       'grafana',
@@ -76,6 +96,10 @@ describe('credwatch-alerts', () => {
       '--window: "5 minutes" is not a Prometheus duration such as 5m or 1h',
     ],
     [['grafana', '--datasource-uid', ' '], '--datasource-uid: must not be empty'],
+    [
+      ['prometheus', '--unrefreshable-page-before', '20m'],
+      "--unrefreshable-page-before: must be shorter than the warning's 15m: the warning comes first",
+    ],
     [
       ['prometheus', '--runbook-url', 'wiki/runbooks'],
       '--runbook-url: "wiki/runbooks" is not an http(s) URL',

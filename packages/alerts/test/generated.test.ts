@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   TIME_TO_EXPIRY_BUCKETS as CONTRACT_BUCKETS,
+  METRIC_EXPIRATION,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
   METRIC_SIGNINGS,
@@ -41,18 +42,21 @@ describe('the telemetry contract', () => {
         rejections: `${base(METRIC_REJECTIONS)}_total`,
         timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_bucket`,
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
+        expiration: base(METRIC_EXPIRATION),
       },
       otlp: {
         signings: `${base(METRIC_SIGNINGS)}_total`,
         rejections: `${base(METRIC_REJECTIONS)}_total`,
         timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_seconds_bucket`,
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_seconds_count`,
+        expiration: `${base(METRIC_EXPIRATION)}_seconds`,
       },
       mimir: {
         signings: base(METRIC_SIGNINGS),
         rejections: base(METRIC_REJECTIONS),
         timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_bucket`,
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
+        expiration: base(METRIC_EXPIRATION),
       },
     });
   });
@@ -75,6 +79,7 @@ describe('the telemetry contract', () => {
       rejections: METRIC_REJECTIONS,
       timeToExpiryBucket: METRIC_TIME_TO_EXPIRY,
       refreshCount: METRIC_REFRESH_DURATION,
+      expiration: METRIC_EXPIRATION,
     } as const;
     for (const [index, path] of (['pull', 'otlp', 'mimir'] as const).entries()) {
       for (const [key, metric] of Object.entries(series)) {

@@ -123,9 +123,9 @@ describe('grafana/alert-rules.yaml', () => {
   });
 
   it('has unique uids and titles, one per alert, titles distinct across severities', () => {
-    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(8);
-    expect(new Set(rules.map((rule) => rule.title)).size).toBe(8);
-    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(8);
+    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(11);
+    expect(new Set(rules.map((rule) => rule.title)).size).toBe(11);
+    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(11);
   });
 
   it('survives provisioning env expansion: every query is still the Prometheus rule query', () => {
@@ -186,7 +186,7 @@ describe('grafana/dashboard.json', () => {
     panel.targets.map((target) => [panel.title, target.expr] as const),
   );
 
-  it('covers source mix, time to expiry, refreshes and failures, and rejections by code', () => {
+  it('covers source mix, time to expiry, refreshes and failures, rejections by code, and the credentials held', () => {
     expect(dashboard.panels.map((panel: { title: string }) => panel.title)).toEqual([
       'Rejected requests',
       'Signed with expired credentials',
@@ -198,6 +198,7 @@ describe('grafana/dashboard.json', () => {
       'Refresh attempts by trigger',
       'Failed refreshes by error',
       'Rejections by error code',
+      'Time left on the credentials clients hold',
     ]);
     expect(dashboard.templating.list.map((variable: { name: string }) => variable.name)).toEqual([
       'datasource',
