@@ -175,12 +175,13 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
       severity: 'critical',
       panel: 'expiration',
       // Refreshable credentials inside the SDK's refresh window are normal (the SDK refreshes there, an idle
-      // process at its next request); they are trouble when the refreshes since have failed, none succeeding.
-      query: `(${timeLeft(true, BY_SOURCE)} and on (${BY_SOURCE}) (sum by (${BY_SOURCE}) (${recentIncrease(select('refreshCount', 'error_type!=""'), window, history)}) > 0) unless on (${BY_SOURCE}) (sum by (${BY_SOURCE}) (${recentIncrease(select('refreshCount', 'error_type=""'), window, history)}) > 0))`,
+      // process at its next request); they are trouble when refreshes are failing. A refresh that succeeds
+      // replaces the held credentials, so the time left jumps and the alert resolves.
+      query: `(${timeLeft(true, BY_SOURCE)} and on (${BY_SOURCE}) (sum by (${BY_SOURCE}) (${recentIncrease(select('refreshCount', 'error_type!=""'), window, history)}) > 0))`,
       op: '<',
       threshold: SDK_REFRESH_WINDOW_SECONDS,
       summary: 'Credentials are about to expire and their refresh keeps failing.',
-      description: `${WHERE} holds {{ $labels.aws_credentials_source }} credentials with {{ $value | humanizeDuration }} left (negative: already expired), and every refresh in the last ${window} failed. Requests will be rejected once they expire.`,
+      description: `${WHERE} holds {{ $labels.aws_credentials_source }} credentials with {{ $value | humanizeDuration }} left (negative: already expired), and refreshes of that source failed in the last ${window}. Requests will be rejected once they expire.`,
     },
   ];
   // The links are the same for every renderer, so they are added here, once.

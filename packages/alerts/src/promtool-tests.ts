@@ -442,22 +442,11 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
           'a failure followed by a successful refresh is silent once the new session is held',
           {
             input: [
-              held(true, '3600x57 7200x20'),
+              held(true, '3600x56 7200x20'),
               refreshes('assume_role', 'expiring', bornAt(56, '1x21'), 'CredentialsProviderError'),
               refreshes('assume_role', 'expiring', '0x56 1x21'),
             ],
             evalMinutes: everyMinute(57, 76),
-          },
-        ],
-        [
-          'a failure then a success, while an idle client still holds the old session (the earliest): silent',
-          {
-            input: [
-              held(true, '3600x80'),
-              refreshes('assume_role', 'expiring', bornAt(56, '1x24'), 'CredentialsProviderError'),
-              refreshes('assume_role', 'expiring', '0x56 1x24'),
-            ],
-            evalMinutes: everyMinute(57, 80),
           },
         ],
         [
