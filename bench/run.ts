@@ -25,6 +25,7 @@ const table = (header: string[], rows: (string | number)[][]) => {
 };
 
 const perRequest = await suite('per-request');
+const instructions = await suite('instructions');
 const middleware = await suite('middleware');
 const parity = await suite('parity');
 const memory = await suite('memory');
@@ -118,6 +119,36 @@ for (const operation of ['GetObject', 'PutObject']) {
   }
 }
 table(['operation', 'configuration', 'ratio to bare (paired median)', '95 % interval'], freshRows);
+
+if ('skipped' in instructions) {
+  lines.push(`Instructions per request: skipped (${instructions.skipped}).`, '');
+} else {
+  const [short, long] = instructions.requests as [number, number];
+  lines.push(
+    `### Per request, in-process handler: instructions (callgrind; GetObject, runs of ${short} and ${long} requests)`,
+    '',
+  );
+  const counts = instructions.perRequest as Record<string, number>;
+  const bare = counts['bare SDK'] as number;
+  const added = (label: string) => (counts[label] as number) - bare;
+  table(
+    ['configuration', 'instructions per request', 'ratio to bare', 'added'],
+    Object.entries(counts).map(([label, count]) => [
+      label,
+      fixed(count, 0),
+      label === 'bare SDK' ? '' : `${fixed(count / bare, 4)}×`,
+      label === 'bare SDK' ? '' : fixed(added(label), 0),
+    ]),
+  );
+  lines.push(
+    `credwatch added ÷ instrumentation-aws-sdk added: ${fixed(added('+ credwatch') / added('+ instrumentation-aws-sdk'), 2)}. What each configuration recorded in its longer run, as a check: ${Object.entries(
+      instructions.recorded as Record<string, { signings: number; spans: number }>,
+    )
+      .map(([label, { signings, spans }]) => `${label}: ${signings} signings, ${spans} spans`)
+      .join('; ')}.`,
+    '',
+  );
+}
 
 lines.push('### Signing-path middleware alone', '');
 table(

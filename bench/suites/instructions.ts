@@ -1,0 +1,76 @@
+// Instructions per request, counted by callgrind: repeatable where CPU time is not. On this 2-vCPU machine two
+// bare processes differ by about ±3 % in CPU time per request, which hides a 1 % target; callgrind counts what
+// the process executes, whatever else the machine does. Each configuration runs twice, with SHORT and LONG
+// GetObjects; the difference divided by LONG − SHORT is its instructions per request, with startup and the
+// first requests' warm-up cancelled out. V8 runs single-threaded (`--single-threaded`): its background
+// compiler and GC threads would otherwise add work that differs from run to run.
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { report } from '../lib/stats.js';
+import type { Config } from '../lib/telemetry.js';
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const SHORT = 200;
+const LONG = 1200;
+/** A second bare process: how far apart two runs of the same code land, the noise floor of this count. */
+const AA = 'bare SDK, again (A/A)';
+const RUNS: { label: string; config: Config }[] = [
+  { label: 'bare SDK', config: 'bare SDK' },
+  { label: '+ credwatch', config: '+ credwatch' },
+  { label: '+ instrumentation-aws-sdk', config: '+ instrumentation-aws-sdk' },
+  { label: AA, config: 'bare SDK' },
+];
+
+interface Counted {
+  instructions: number;
+  signings: number;
+  spans: number;
+}
+
+function counted(config: Config, requests: number): Promise<Counted> {
+  const args = [
+    '--tool=callgrind',
+    '--callgrind-out-file=/dev/null',
+    process.execPath,
+    '--single-threaded',
+    '--import',
+    'tsx',
+    'suites/instructions-worker.ts',
+    config,
+    String(requests),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('valgrind', args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const collected = /Collected : (\d+)/.exec(stderr)?.[1];
+      if (code !== 0 || collected === undefined) {
+        reject(new Error(`callgrind ${config} ×${requests} exited ${code}: ${stderr.slice(-2000)}`));
+        return;
+      }
+      resolve({ instructions: Number(collected), ...JSON.parse(stdout.trim().split('\n').at(-1) as string) });
+    });
+  });
+}
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  report({ skipped: 'valgrind is not installed' });
+} else {
+  const perRequest: Record<string, number> = {};
+  const recorded: Record<string, { signings: number; spans: number }> = {};
+  for (const { label, config } of RUNS) {
+    // The two lengths in parallel, one per core.
+    const [short, long] = await Promise.all([counted(config, SHORT), counted(config, LONG)]);
+    perRequest[label] = (long.instructions - short.instructions) / (LONG - SHORT);
+    recorded[label] = { signings: long.signings, spans: long.spans };
+  }
+  report({ requests: [SHORT, LONG], perRequest, recorded });
+}
