@@ -2,8 +2,9 @@
 // bare processes differ by about ±3 % in CPU time per request, which hides a 1 % target; callgrind counts what
 // the process executes, whatever else the machine does. Each configuration runs twice, with SHORT and LONG
 // GetObjects; the difference divided by LONG − SHORT is its instructions per request, with startup and the
-// first requests' warm-up cancelled out. V8 runs single-threaded (`--single-threaded`): its background
-// compiler and GC threads would otherwise add work that differs from run to run.
+// first requests' warm-up cancelled out. V8 runs single-threaded (`--single-threaded`), with fixed hash and
+// random seeds: its background compiler and GC threads, and per-process seeds, would otherwise add work that
+// differs from run to run.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { report } from '../lib/stats.js';
@@ -33,6 +34,9 @@ function counted(config: Config, requests: number): Promise<Counted> {
     '--callgrind-out-file=/dev/null',
     process.execPath,
     '--single-threaded',
+    // Fixed seeds: V8 randomises string hashing and its own random numbers per process otherwise.
+    '--hash-seed=1',
+    '--random-seed=1',
     '--import',
     'tsx',
     'suites/instructions-worker.ts',
