@@ -20,6 +20,7 @@ export const ALERT_NAMES = [
   'AwsCredentialsUnrefreshableExpiringSoon',
   'AwsCredentialsUnrefreshableExpiring',
   'AwsCredentialsExpiringRefreshFailing',
+  'AwsCredentialsTelemetryMissing',
 ] as const;
 
 export type AlertName = (typeof ALERT_NAMES)[number];
@@ -182,6 +183,19 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
       threshold: SDK_REFRESH_WINDOW_SECONDS,
       summary: 'Credentials are about to expire and their refresh keeps failing.',
       description: `${WHERE} holds {{ $labels.aws_credentials_source }} credentials with {{ $value | humanizeDuration }} left (negative: already expired), and refreshes of that source failed in the last ${window}. Requests will be rejected once they expire.`,
+    },
+    {
+      name: 'AwsCredentialsTelemetryMissing',
+      severity: 'warning',
+      panel: 'clients',
+      // aws_credentials_clients is exported from start to end, 0 while idle: a target that is up and had it
+      // (a window ago, within the history) but has it no more lost credwatch's telemetry.
+      query: `(max by (job, instance) (up) == 1 and on (job, instance) count by (job, instance) (last_over_time(${select('clients')}[${history}] offset ${window})) unless on (job, instance) count by (job, instance) (${select('clients')}))`,
+      op: '>',
+      threshold: 0,
+      for: config.telemetryMissingFor,
+      summary: 'An instance stopped exporting credwatch telemetry while it is still up.',
+      description: `${WHERE} is up but no longer exports aws_credentials_clients, which credwatch exports for as long as it runs, idle or busy: the instrumentation was lost (a deploy without it, a broken exporter or reader). Credential alerts cannot fire for it until it is back.`,
     },
   ];
   // The links are the same for every renderer, so they are added here, once.

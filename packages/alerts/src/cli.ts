@@ -21,6 +21,7 @@ const OPTIONS: (keyof PackConfig)[] = [
   'sourceChangeLookback',
   'unrefreshableWarnBefore',
   'unrefreshablePageBefore',
+  'telemetryMissingFor',
   'interval',
   'runbookUrl',
   'grafanaUrl',

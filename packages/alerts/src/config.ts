@@ -22,6 +22,8 @@ export interface PackConfig {
   unrefreshableWarnBefore: string;
   /** Page this long before credentials that nothing will refresh expire; shorter than the warning. */
   unrefreshablePageBefore: string;
+  /** How long an up target must lack credwatch's telemetry before it alerts (a restart shows a short gap). */
+  telemetryMissingFor: string;
   /** Rule group evaluation interval. */
   interval: string;
   /** Where the runbooks are published; `<runbookUrl>/<AlertName>.md`. */
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: PackConfig = {
   sourceChangeLookback: '1h',
   unrefreshableWarnBefore: '15m',
   unrefreshablePageBefore: '5m',
+  telemetryMissingFor: '5m',
   interval: '1m',
   runbookUrl: 'https://github.com/credwatch/credwatch/blob/main/packages/alerts/runbooks',
   grafanaUrl: 'http://localhost:3000',
@@ -79,6 +82,7 @@ export function resolveConfig(overrides: Partial<PackConfig> = {}): PackConfig {
     'sourceChangeLookback',
     'unrefreshableWarnBefore',
     'unrefreshablePageBefore',
+    'telemetryMissingFor',
     'interval',
   ] as const) {
     if (!DURATION.test(config[option])) {

@@ -27,6 +27,7 @@ export const PANELS = {
   refreshFailures: 9,
   rejections: 10,
   expiration: 11,
+  clients: 12,
 } as const;
 
 function query(expr: string, legend: string) {
@@ -235,6 +236,16 @@ export function dashboard() {
         ],
         's',
         0,
+        28,
+      ),
+    )
+    .withPanel(
+      timeseries(
+        PANELS.clients,
+        'Instrumented clients alive',
+        [[`sum by (job, instance) (${select('clients', SCOPE)})`, '{{job}} {{instance}}']],
+        'short',
+        12,
         28,
       ),
     )

@@ -9,6 +9,7 @@ export const SERIES = {
   timeToExpiryBucket: 'aws_credentials_time_to_expiry(_seconds)?_bucket',
   refreshCount: 'aws_credentials_refresh_duration(_seconds)?_count',
   expiration: 'aws_credentials_expiration(_seconds)?',
+  clients: 'aws_credentials_clients',
 } as const;
 
 export type Series = keyof typeof SERIES;
@@ -21,6 +22,7 @@ export const NAMING_PATHS = {
     timeToExpiryBucket: 'aws_credentials_time_to_expiry_bucket',
     refreshCount: 'aws_credentials_refresh_duration_count',
     expiration: 'aws_credentials_expiration',
+    clients: 'aws_credentials_clients',
   },
   otlp: {
     signings: 'aws_credentials_signings_total',
@@ -28,6 +30,7 @@ export const NAMING_PATHS = {
     timeToExpiryBucket: 'aws_credentials_time_to_expiry_seconds_bucket',
     refreshCount: 'aws_credentials_refresh_duration_seconds_count',
     expiration: 'aws_credentials_expiration_seconds',
+    clients: 'aws_credentials_clients',
   },
   mimir: {
     signings: 'aws_credentials_signings',
@@ -35,6 +38,7 @@ export const NAMING_PATHS = {
     timeToExpiryBucket: 'aws_credentials_time_to_expiry_bucket',
     refreshCount: 'aws_credentials_refresh_duration_count',
     expiration: 'aws_credentials_expiration',
+    clients: 'aws_credentials_clients',
   },
 } as const satisfies Record<string, Record<Series, string>>;
 

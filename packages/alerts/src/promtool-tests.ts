@@ -10,7 +10,8 @@ import { NAMING_PATHS, type NamingPath, type Series } from './metrics.js';
 
 type Labels = Record<string, string>;
 interface InputSeries {
-  series: Series;
+  /** A contract series, or Prometheus' own `up` for the target. */
+  series: Series | 'up';
   labels: Labels;
   values: string;
 }
@@ -176,6 +177,10 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
   // The SDK refreshes inside the last 5 minutes: here at minute 56, to a session that expires at minute 120.
   const busyRefreshing = held(true, '3600x55 7200x65');
   const refreshedAt56 = refreshes('assume_role', 'expiring', '0x55 1x65');
+  // A target scraped all along (`up` 1, or 0 while it is down), exporting aws_credentials_clients as given.
+  const target = (up: string): InputSeries => ({ series: 'up', labels: WHERE, values: up });
+  const clientsSeries = (values: string): InputSeries => ({ series: 'clients', labels: WHERE, values });
+  const missingFor = minutes(config.telemetryMissingFor);
   const failingFrom56 = refreshes(
     'assume_role',
     'expiring',
@@ -465,6 +470,40 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         ],
       ],
     },
+    AwsCredentialsTelemetryMissing: {
+      // credwatch's series goes stale at minute 21 while the target stays up.
+      fires: {
+        input: [target('1x60'), clientsSeries('1x20 stale')],
+        evalMinutes: 21 + missingFor + 1,
+        expect: { labels: WHERE, value: 1 },
+      },
+      silent: {
+        // An idle process: its series reads 0, and is there.
+        input: [target('1x60'), clientsSeries('0x60')],
+        evalMinutes: [10, 30, 60],
+      },
+      events: [
+        [
+          'stays silent while the gap is shorter than its `for`',
+          {
+            input: [target('1x60'), clientsSeries('1x20 stale')],
+            evalMinutes: everyMinute(0, 20 + missingFor),
+          },
+        ],
+        [
+          'a process restart (the series gone for a minute) stays silent',
+          { input: [target('1x60'), clientsSeries('1x20 stale 0x39')], evalMinutes: everyMinute(0, 60) },
+        ],
+        [
+          'a target that is down is not this alert',
+          { input: [target('1x20 0x40'), clientsSeries('1x20 stale')], evalMinutes: everyMinute(0, 60) },
+        ],
+        [
+          'a target that never exported credwatch telemetry is not this alert',
+          { input: [target('1x60')], evalMinutes: everyMinute(0, 60) },
+        ],
+      ],
+    },
   };
 }
 
@@ -507,6 +546,10 @@ function humanize(value: number): string {
 }
 
 function seriesText(path: NamingPath, input: InputSeries): string {
+  if (input.series === 'up') {
+    const body = Object.entries(input.labels).map(([key, value]) => `${key}="${value}"`);
+    return `up{${body.join(', ')}}`;
+  }
   // The pull path is what Prometheus 3 scrapes: it writes bucket bounds as floats (le="60.0").
   const labels: Labels = {
     ...input.labels,

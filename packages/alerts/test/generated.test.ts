@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   TIME_TO_EXPIRY_BUCKETS as CONTRACT_BUCKETS,
+  METRIC_CLIENTS,
   METRIC_EXPIRATION,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
@@ -43,6 +44,7 @@ describe('the telemetry contract', () => {
         timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_bucket`,
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
         expiration: base(METRIC_EXPIRATION),
+        clients: base(METRIC_CLIENTS),
       },
       otlp: {
         signings: `${base(METRIC_SIGNINGS)}_total`,
@@ -50,6 +52,7 @@ describe('the telemetry contract', () => {
         timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_seconds_bucket`,
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_seconds_count`,
         expiration: `${base(METRIC_EXPIRATION)}_seconds`,
+        clients: base(METRIC_CLIENTS),
       },
       mimir: {
         signings: base(METRIC_SIGNINGS),
@@ -57,6 +60,7 @@ describe('the telemetry contract', () => {
         timeToExpiryBucket: `${base(METRIC_TIME_TO_EXPIRY)}_bucket`,
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
         expiration: base(METRIC_EXPIRATION),
+        clients: base(METRIC_CLIENTS),
       },
     });
   });
@@ -80,6 +84,7 @@ describe('the telemetry contract', () => {
       timeToExpiryBucket: METRIC_TIME_TO_EXPIRY,
       refreshCount: METRIC_REFRESH_DURATION,
       expiration: METRIC_EXPIRATION,
+      clients: METRIC_CLIENTS,
     } as const;
     for (const [index, path] of (['pull', 'otlp', 'mimir'] as const).entries()) {
       for (const [key, metric] of Object.entries(series)) {

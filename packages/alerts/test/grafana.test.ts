@@ -123,9 +123,9 @@ describe('grafana/alert-rules.yaml', () => {
   });
 
   it('has unique uids and titles, one per alert, titles distinct across severities', () => {
-    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(11);
-    expect(new Set(rules.map((rule) => rule.title)).size).toBe(11);
-    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(11);
+    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(12);
+    expect(new Set(rules.map((rule) => rule.title)).size).toBe(12);
+    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(12);
   });
 
   it('survives provisioning env expansion: every query is still the Prometheus rule query', () => {
@@ -199,6 +199,7 @@ describe('grafana/dashboard.json', () => {
       'Failed refreshes by error',
       'Rejections by error code',
       'Time left on the credentials clients hold',
+      'Instrumented clients alive',
     ]);
     expect(dashboard.templating.list.map((variable: { name: string }) => variable.name)).toEqual([
       'datasource',

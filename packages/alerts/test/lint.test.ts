@@ -89,6 +89,7 @@ describe('the pack as a whole', () => {
         AwsCredentialsUnrefreshableExpiringSoon: 'warning',
         AwsCredentialsUnrefreshableExpiring: 'critical',
         AwsCredentialsExpiringRefreshFailing: 'critical',
+        AwsCredentialsTelemetryMissing: 'warning',
       },
     );
   });

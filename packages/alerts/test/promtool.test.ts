@@ -19,7 +19,7 @@ describe('promtool', () => {
       '--lint-fatal',
       'prometheus/alerts.yaml',
     );
-    expect(output).toContain('SUCCESS: 11 rules found');
+    expect(output).toContain('SUCCESS: 12 rules found');
     expect(code).toBe(0);
   });
 

@@ -47,7 +47,7 @@ describe('the SDK credwatch assembles honours the standard variables', () => {
     );
     expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n` });
     expect(receiver.spans).toHaveLength(spans);
-    expect(metricNames(receiver)).toHaveLength(5);
+    expect(metricNames(receiver)).toHaveLength(6);
   });
 });
 
@@ -60,7 +60,7 @@ describe('ending the process', () => {
       fixtureEnv(emulator, { ...otlpTo(receiver.endpoint), FIXTURE_EXIT_CODE: '3' }),
     );
     expect(run).toMatchObject({ code: 3, signal: null, stdout: `${REJECTED_RUN}\n` });
-    expect(metricNames(receiver)).toHaveLength(5);
+    expect(metricNames(receiver)).toHaveLength(6);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
@@ -77,6 +77,7 @@ describe('ending the process', () => {
       expect(await app.exited).toMatchObject({ code: null, signal });
       // The export interval is a minute: only the flush on the signal can have delivered these.
       expect(metricNames(receiver)).toEqual([
+        'aws.credentials.clients',
         'aws.credentials.expiration',
         'aws.credentials.refresh.duration',
         'aws.credentials.signings',
@@ -97,7 +98,7 @@ describe('ending the process', () => {
     const run = await app.exited;
     expect(run).toMatchObject({ code: 7, signal: null });
     expect(run.stdout).toContain('app saw SIGTERM');
-    expect(metricNames(receiver)).toHaveLength(4);
+    expect(metricNames(receiver)).toHaveLength(5);
   });
 });
 

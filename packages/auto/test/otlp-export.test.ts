@@ -69,6 +69,7 @@ describe.each([
     const { receiver } = result;
     const ours = receiver.metrics.filter((metric) => metric.scope === SCOPE);
     expect([...new Set(ours.map((metric) => metric.name))].sort()).toEqual([
+      'aws.credentials.clients',
       'aws.credentials.expiration',
       'aws.credentials.refresh.duration',
       'aws.credentials.rejections',

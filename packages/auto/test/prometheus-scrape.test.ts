@@ -44,6 +44,7 @@ it('serves the contract series on the Prometheus naming path, and SIGTERM still 
   const samples = parseExposition(text);
   const ours = samples.filter((candidate) => candidate.name.startsWith('aws_credentials_'));
   expect([...new Set(ours.map((candidate) => candidate.name))].sort()).toEqual([
+    'aws_credentials_clients',
     'aws_credentials_expiration',
     'aws_credentials_refresh_duration_bucket',
     'aws_credentials_refresh_duration_count',
@@ -130,4 +131,32 @@ it('a worker thread the app starts gets the preload but starts nothing: one SDK,
     }),
   );
   expect(run).toEqual({ code: 0, signal: null, stdout: `${REJECTED_RUN}\n`, stderr: '' });
+});
+
+it('an idle process that never creates a client still serves aws_credentials_clients 0, and nothing else of ours', async () => {
+  const port = await freePort();
+  const app = startFixture(
+    ['--require', '@credwatch/auto/register', '-e', "console.log('holding'); setInterval(() => {}, 1000);"],
+    fixtureEnv(emulator, { OTEL_SERVICE_NAME: 'idle-app', ...scrapedOn(port) }),
+  );
+  await app.printed('holding');
+  // The app printed before the exporter's server listens: ask until it answers.
+  let text: string | undefined;
+  for (let attempt = 0; text === undefined && attempt < 100; attempt++) {
+    text = await fetch(`http://127.0.0.1:${port}/metrics`)
+      .then((response) => response.text())
+      .catch(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50)));
+  }
+  app.child.kill('SIGTERM');
+  await app.exited;
+  const ours = parseExposition(text ?? '').filter((candidate) =>
+    candidate.name.startsWith('aws_credentials_'),
+  );
+  expect(ours.map(({ name, labels, value }) => [name, labels, value])).toEqual([
+    [
+      'aws_credentials_clients',
+      { otel_scope_name: '@credwatch/instrumentation', otel_scope_version: expect.any(String) },
+      0,
+    ],
+  ]);
 });

@@ -45,6 +45,16 @@ export class LiveClients {
     }
   }
 
+  /** How many instrumented clients are alive (not yet garbage-collected), for `aws.credentials.clients`. */
+  count(): number {
+    let alive = 0;
+    for (const reference of this.clients) {
+      if (reference.deref() === undefined) this.clients.delete(reference);
+      else alive++;
+    }
+    return alive;
+  }
+
   /**
    * One point per source, service and refreshability: the earliest expiry (Unix seconds) among the credentials
    * the live clients would sign with next. Credentials without an expiration have no point.

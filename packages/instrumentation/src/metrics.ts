@@ -2,6 +2,7 @@ import { type Counter, type Histogram, type Meter, ValueType } from '@openteleme
 import { DeferredHistogram } from './deferred-histogram.js';
 import type { LiveClients } from './live-clients.js';
 import {
+  METRIC_CLIENTS,
   METRIC_EXPIRATION,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
@@ -51,6 +52,16 @@ export class CredentialMetrics {
         unit: 's',
       })
       .addCallback((result) => liveClients.report(result));
+    // One series with no attributes, exported from the first collection on, 0 before any client: an
+    // instance whose credwatch telemetry disappears while its target is up has lost it (a deploy without the
+    // instrumentation, a broken exporter), which an idle process never looks like.
+    meter
+      .createObservableUpDownCounter(METRIC_CLIENTS, {
+        description: 'Instrumented AWS SDK clients alive in the process (until garbage-collected)',
+        unit: '{client}',
+        valueType: ValueType.INT,
+      })
+      .addCallback((result) => result.observe(liveClients.count()));
     this.rejections = meter.createCounter(METRIC_REJECTIONS, {
       description: 'Service responses that rejected the signing credentials',
       unit: '{rejection}',

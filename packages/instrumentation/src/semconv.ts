@@ -31,6 +31,8 @@ export const METRIC_SIGNINGS = 'aws.credentials.signings';
 export const METRIC_REFRESH_DURATION = 'aws.credentials.refresh.duration';
 export const METRIC_REJECTIONS = 'aws.credentials.rejections';
 export const METRIC_EXPIRATION = 'aws.credentials.expiration';
+/** Always exported once credwatch has a meter (0 before the first client): its absence means lost telemetry. */
+export const METRIC_CLIENTS = 'aws.credentials.clients';
 
 export const SPAN_REFRESH = 'aws.credentials.refresh';
 /** Recorded by credwatch only when no SDK operation span is there to carry the rejection. */

@@ -105,3 +105,16 @@ describe('aws.credentials.expiration', () => {
     expect((await gauge()).filter(([, value]) => value !== 0)).toEqual([]);
   });
 });
+
+describe('aws.credentials.clients', () => {
+  const clients = async () =>
+    (await telemetry.counter('aws.credentials.clients')).map((point) => [point.attributes, point.value]);
+
+  it('one series without attributes: the live instrumented clients, 0 once none is left', async () => {
+    await dropEveryClient();
+    expect(await clients()).toEqual([[{}, 0]]);
+    const s3 = s3Client(emulator, { credentials: emulator.longTermKey });
+    await putObject(s3, bucket);
+    expect(await clients()).toEqual([[{}, 1]]);
+  });
+});

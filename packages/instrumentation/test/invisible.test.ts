@@ -128,6 +128,7 @@ describe('invisible to the application', () => {
       createCounter: () => ({ add: broken }),
       createObservableCounter: () => ({ addCallback: () => undefined }),
       createObservableGauge: () => ({ addCallback: () => undefined }),
+      createObservableUpDownCounter: () => ({ addCallback: () => undefined }),
       addBatchObservableCallback: () => undefined,
     } as unknown as Meter;
     telemetry.instrumentation.setMeterProvider({ getMeter: () => brokenMeter } as MeterProvider);
