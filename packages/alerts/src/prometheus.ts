@@ -15,6 +15,24 @@ export interface PrometheusRuleFile {
   groups: { name: string; interval: string; rules: PrometheusRule[] }[];
 }
 
+/** The refId Grafana gives the PromQL query when it converts a Prometheus rule (`pkg/services/ngalert/prom`). */
+export const GRAFANA_IMPORT_QUERY_REF_ID = 'query';
+
+/**
+ * `{{ $value | f }}`, written so that the file renders in Prometheus and in a Grafana import alike. In Grafana
+ * `$value` is the evaluation as text (`[ var='query' … value=3 ]`), so `humanize` on it fails at notification
+ * time; the number is in `$.Values`, under the refId of the converted query. Prometheus's `$value` is a
+ * float64, so the type decides the branch, and only the branch taken is executed (Prometheus has no `.Values`,
+ * Grafana no float `$value`).
+ */
+export function portableValue(template: string): string {
+  return template.replaceAll(
+    /\{\{ \$value \| (\w+) \}\}/g,
+    (_, format: string) =>
+      `{{ if eq (printf "%T" $value) "float64" }}{{ $value | ${format} }}{{ else }}{{ (index $.Values "${GRAFANA_IMPORT_QUERY_REF_ID}").Value | ${format} }}{{ end }}`,
+  );
+}
+
 export function prometheusRule(alert: AlertDefinition): PrometheusRule {
   return {
     alert: alert.name,
@@ -23,7 +41,7 @@ export function prometheusRule(alert: AlertDefinition): PrometheusRule {
     labels: { severity: alert.severity },
     annotations: {
       summary: alert.summary,
-      description: alert.description,
+      description: portableValue(alert.description),
       runbook_url: alert.links.runbook,
       dashboard_url: alert.links.dashboard,
     },

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { alertDefinitions, DEFAULT_CONFIG, grafanaRules, resolveConfig } from '../src/index.js';
+import { GRAFANA_IMPORT_QUERY_REF_ID } from '../src/prometheus.js';
 import schema from './grafana-provisioning.schema.json' with { type: 'json' };
 import { PACKAGE_DIR } from './helpers.js';
 
@@ -216,5 +217,41 @@ describe('grafana/dashboard.json', () => {
         .replace(/\$(job|instance)/g, '.*');
       expect(promqlErrors(filled), title).toBe('');
     }
+  });
+});
+
+describe('prometheus/alerts.yaml imported into Grafana (Grafana-managed rules from a Prometheus file)', () => {
+  // Grafana's converter puts the rule's PromQL into an instant query with refId "query"
+  // (pkg/services/ngalert/prom/query.go) and expands annotations with `$value` bound to the evaluation
+  // as text (pkg/services/ngalert/state/template/template.go), so a function applied to `$value` fails there.
+  const rules = parse(readFileSync(join(PACKAGE_DIR, 'prometheus', 'alerts.yaml'), 'utf8')).groups[0]
+    .rules as {
+    alert: string;
+    annotations: Record<string, string>;
+  }[];
+  const actions = (template: string) =>
+    [...template.matchAll(/\{\{(.*?)\}\}/g)].map((match) => (match[1] as string).trim());
+
+  it('applies a function to $value only where $value is a number (Prometheus), and to the query value otherwise', () => {
+    let portable = 0;
+    for (const { alert, annotations } of rules) {
+      for (const template of Object.values(annotations)) {
+        const list = actions(template);
+        for (const [index, action] of list.entries()) {
+          if (!/\$value \|/.test(action)) continue;
+          expect(list[index - 1], alert).toBe('if eq (printf "%T" $value) "float64"');
+          expect(list[index + 1], alert).toBe('else');
+          expect(list[index + 2], alert).toBe(
+            action.replace('$value', `(index $.Values "${GRAFANA_IMPORT_QUERY_REF_ID}").Value`),
+          );
+          expect(list[index + 3], alert).toBe('end');
+          portable++;
+        }
+        // Nothing reads $values, which Prometheus does not define (a parse error there).
+        expect(template, alert).not.toMatch(/\$values\b/);
+      }
+    }
+    expect(portable).toBe(rules.filter((rule) => rule.annotations.description?.includes('$value')).length);
+    expect(portable).toBeGreaterThan(0);
   });
 });
