@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseRefreshBefore } from '@credwatch/instrumentation';
 import { ConfigError } from './config-error.js';
 import { missingPackage, OPTIONAL_PACKAGES } from './exporter-packages.js';
 
@@ -16,6 +17,8 @@ export interface AutoConfig {
   report?: string;
   /** `CREDWATCH_SHUTDOWN_TIMEOUT`: how long the exit flush may take, in milliseconds. */
   shutdownTimeoutMs: number;
+  /** `CREDWATCH_REFRESH_BEFORE`: refresh credentials this early (seconds, `15m`, `25%`); off when undefined. */
+  refreshBefore?: number | string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -153,7 +156,17 @@ const RULES: Record<string, Check> = {
   CREDWATCH_AWS_SDK_INSTRUMENTATION: oneOf(BOOLEANS),
   CREDWATCH_REPORT: (value) => (value.trim() ? undefined : 'expected "stderr" or a file path'),
   CREDWATCH_SHUTDOWN_TIMEOUT: milliseconds,
+  CREDWATCH_REFRESH_BEFORE: (value) =>
+    parseRefreshBefore(refreshBefore(value)) === undefined
+      ? 'expected seconds above 0 (900), a duration (15m, 90s, 1h) or a share of the session (25%)'
+      : undefined,
 };
+
+/** Plain digits are seconds, as the instrumentation's number form; anything else is passed on as written. */
+function refreshBefore(value: string): number | string {
+  const text = value.trim();
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
 
 /** Every variable `readConfig` validates. */
 export const VALIDATED_VARIABLES: readonly string[] = Object.keys(RULES);
@@ -181,6 +194,9 @@ export function readConfig(env: Env = process.env): AutoConfig {
   };
   const services = env.CREDWATCH_SERVICES ? splitList(env.CREDWATCH_SERVICES, false) : undefined;
   const report = env.CREDWATCH_REPORT?.trim() || undefined;
+  const ahead = env.CREDWATCH_REFRESH_BEFORE?.trim()
+    ? refreshBefore(env.CREDWATCH_REFRESH_BEFORE)
+    : undefined;
   return {
     disabled: flag('OTEL_SDK_DISABLED', false),
     ...(services ? { services } : {}),
@@ -188,6 +204,7 @@ export function readConfig(env: Env = process.env): AutoConfig {
     awsSdkInstrumentation: flag('CREDWATCH_AWS_SDK_INSTRUMENTATION', true),
     ...(report ? { report } : {}),
     shutdownTimeoutMs: Number(env.CREDWATCH_SHUTDOWN_TIMEOUT || DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    ...(ahead === undefined ? {} : { refreshBefore: ahead }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../src/index.js';
+import { credwatchInstrumentations } from '../src/instrumentations.js';
 
 function problems(env: Record<string, string>): readonly string[] {
   try {
@@ -29,6 +30,7 @@ describe('readConfig', () => {
         CREDWATCH_AWS_SDK_INSTRUMENTATION: 'false',
         CREDWATCH_REPORT: 'stderr',
         CREDWATCH_SHUTDOWN_TIMEOUT: '250',
+        CREDWATCH_REFRESH_BEFORE: ' 15m ',
         OTEL_SDK_DISABLED: 'true',
       }),
     ).toEqual({
@@ -38,7 +40,23 @@ describe('readConfig', () => {
       awsSdkInstrumentation: false,
       report: 'stderr',
       shutdownTimeoutMs: 250,
+      refreshBefore: '15m',
     });
+    expect(readConfig({ CREDWATCH_REFRESH_BEFORE: '900' }).refreshBefore).toBe(900);
+    expect(readConfig({ CREDWATCH_REFRESH_BEFORE: '25%' }).refreshBefore).toBe('25%');
+  });
+
+  it('hands CREDWATCH_REFRESH_BEFORE to the instrumentation as written (plain digits as seconds)', () => {
+    for (const [value, expected] of [
+      ['15m', '15m'],
+      ['900', 900],
+    ] as const) {
+      const [credwatch] = credwatchInstrumentations(
+        readConfig({ CREDWATCH_REFRESH_BEFORE: value, CREDWATCH_AWS_SDK_INSTRUMENTATION: 'false' }),
+      );
+      credwatch?.disable();
+      expect(credwatch?.getConfig()).toMatchObject({ refreshBefore: expected });
+    }
   });
 
   it('accepts every documented exporter, protocol and level, and ignores empty values', () => {
@@ -73,6 +91,7 @@ describe('readConfig', () => {
         OTEL_RESOURCE_ATTRIBUTES: 'team',
         CREDWATCH_SERVICES: ' , ',
         CREDWATCH_SHUTDOWN_TIMEOUT: '0',
+        CREDWATCH_REFRESH_BEFORE: '15 minutes',
       }),
     ).toEqual([
       'OTEL_SDK_DISABLED="1": expected one of true, false',
@@ -83,6 +102,7 @@ describe('readConfig', () => {
       'OTEL_EXPORTER_PROMETHEUS_PORT="70000": expected a port number from 0 to 65535',
       'CREDWATCH_SERVICES=" , ": expected service ids separated by commas, e.g. S3,STS',
       'CREDWATCH_SHUTDOWN_TIMEOUT="0": expected a whole number of milliseconds from 1 to 2147483647 (the longest timer Node.js runs)',
+      'CREDWATCH_REFRESH_BEFORE="15 minutes": expected seconds above 0 (900), a duration (15m, 90s, 1h) or a share of the session (25%)',
     ]);
   });
 

@@ -19,6 +19,10 @@ export class ClientState {
    * hides its providers, so there credwatch cannot tell (`unknown`).
    */
   readonly fallbackSource: CredentialSource;
+  /** The credentials an early refresh (`refreshBefore`) was last tried for: once per credentials object. */
+  aheadTriedFor: AwsIdentity | undefined;
+  /** Set when the provider's fresh credentials are already inside `refreshBefore`: no early refresh helps. */
+  aheadDisabled = false;
   private lastIdentity: AwsIdentity | undefined;
   private previousIdentity: AwsIdentity | undefined;
   private sourceFor: AwsIdentity | undefined;

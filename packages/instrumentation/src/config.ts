@@ -1,3 +1,4 @@
+import { parseRefreshBefore } from './refresh-ahead.js';
 import type { AwsCredentialsInstrumentationConfig } from './types.js';
 
 function describe(value: unknown): string {
@@ -15,6 +16,7 @@ const SETTINGS: readonly string[] = [
   'services',
   'accessKeyFingerprint',
   'localRefreshSpans',
+  'refreshBefore',
   'refreshHook',
   'rejectionHook',
 ] satisfies (keyof AwsCredentialsInstrumentationConfig)[];
@@ -48,6 +50,13 @@ export function validateConfig(
   }
   if (localRefreshSpans !== undefined && typeof localRefreshSpans !== 'boolean') {
     fail('localRefreshSpans', 'a boolean', localRefreshSpans);
+  }
+  if (config.refreshBefore !== undefined && parseRefreshBefore(config.refreshBefore) === undefined) {
+    fail(
+      'refreshBefore',
+      "seconds above 0, a duration such as '15m', '90s' or '1h', or a share of the session such as '25%'",
+      config.refreshBefore,
+    );
   }
   if (refreshHook !== undefined && typeof refreshHook !== 'function')
     fail('refreshHook', 'a function', refreshHook);

@@ -7,6 +7,7 @@ import {
   isThenable,
   type ProviderOptions,
 } from './internal-types.js';
+import { dueAhead, refreshAheadOf } from './refresh-ahead.js';
 import { activeAttempt, forcedContext, isForced, RefreshAttempt, refreshTrigger } from './refresh-attempt.js';
 import { safely } from './telemetry.js';
 
@@ -23,6 +24,8 @@ export function wrapCredentials(state: ClientState): void {
   const provider = original as IdentityProvider;
   const observed: IdentityProvider = (options?: ProviderOptions) => {
     if (!state.telemetry.isEnabled()) return provider(options);
+    if (options?.forceRefresh !== true && dueForEarlyRefresh(state))
+      return refreshEarly(state, provider, options);
     const forced = options?.forceRefresh === true;
     const result = forced
       ? context.with(forcedContext(context.active()), provider, undefined, options)
@@ -35,6 +38,64 @@ export function wrapCredentials(state: ClientState): void {
   observed.attributed = true;
   config.credentials = observed;
 }
+
+/** `refreshBefore` is set, and the credentials held have less than it left (and were not tried yet). */
+function dueForEarlyRefresh(state: ClientState): boolean {
+  const ahead = refreshAheadOf(state.telemetry.config.refreshBefore);
+  const held = state.last;
+  if (ahead === undefined || held === undefined || held === state.aheadTriedFor || state.aheadDisabled)
+    return false;
+  const expirationMs = identityExpirationMs(held);
+  if (expirationMs === undefined) return false;
+  return dueAhead(ahead, expirationMs, state.telemetry.registry.info(held)?.fetchedAtMs, Date.now());
+}
+
+/**
+ * Asks the provider for new credentials now (`forceRefresh`, which the SDK's memoized providers honour and
+ * coalesce), recorded as a forced refresh. If that fails, the call goes on as if nothing had been tried: the
+ * provider answers with the credentials it holds, which are still valid, and the SDK refreshes in its window.
+ */
+function refreshEarly(
+  state: ClientState,
+  provider: IdentityProvider,
+  options: ProviderOptions | undefined,
+): Promise<AwsIdentity> {
+  state.aheadTriedFor = state.last;
+  const forcedOptions = { ...options, forceRefresh: true };
+  const result = context.with(forcedContext(context.active()), provider, undefined, forcedOptions);
+  observe(state, result, true);
+  return result.then(
+    (identity) => {
+      safely(state.telemetry, 'checking early-refreshed credentials', () => noteTooShort(state, identity));
+      return identity;
+    },
+    () => {
+      const held = provider(options);
+      observe(state, held, false);
+      return held;
+    },
+  );
+}
+
+/**
+ * Fresh credentials already inside the buffer mean the provider's sessions are shorter than it: refreshing
+ * early again would refresh at every call, so this client goes back to the SDK's own window.
+ */
+function noteTooShort(state: ClientState, identity: AwsIdentity): void {
+  const ahead = refreshAheadOf(state.telemetry.config.refreshBefore);
+  const expirationMs = isIdentity(identity) ? identityExpirationMs(identity) : undefined;
+  if (ahead === undefined || expirationMs === undefined) return;
+  if (!dueAhead(ahead, expirationMs, state.telemetry.registry.info(identity)?.fetchedAtMs, Date.now()))
+    return;
+  state.aheadDisabled = true;
+  if (warnedTooShort) return;
+  warnedTooShort = true;
+  state.telemetry.diag.warn(
+    `refreshBefore (${String(state.telemetry.config.refreshBefore)}) is longer than what ${state.service} credentials have left right after a refresh (${Math.round((expirationMs - Date.now()) / 1000)} s); that client is refreshed in the SDK's own window instead. Lower refreshBefore or ask the provider for longer sessions.`,
+  );
+}
+
+let warnedTooShort = false;
 
 function observe(state: ClientState, result: Promise<AwsIdentity>, forced: boolean): void {
   if (!isThenable(result)) return;

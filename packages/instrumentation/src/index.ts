@@ -1,5 +1,6 @@
 export { instrumentClient } from './enabled.js';
 export { AwsCredentialsInstrumentation } from './instrumentation.js';
+export { parseRefreshBefore, type RefreshAhead } from './refresh-ahead.js';
 export * from './semconv.js';
 export * from './types.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';

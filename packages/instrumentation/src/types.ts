@@ -58,6 +58,14 @@ export interface AwsCredentialsInstrumentationConfig extends InstrumentationConf
    * IMDS, container, web identity, `credential_process`, user functions) and every failure always get a span.
    */
   localRefreshSpans?: boolean;
+  /**
+   * Refresh a client's credentials when less than this is left, ahead of the SDK's fixed five-minute window:
+   * seconds (`900`), a duration (`'15m'`, `'90s'`, `'1h'`) or a share of the session's lifetime (`'25%'`).
+   * Off by default: it changes when the provider is called. One early refresh per credentials object: if it
+   * fails, the credentials held are used until the SDK's own refresh; if the provider hands out credentials
+   * that are already inside this buffer, that client goes back to the SDK's window (a `warn` says so, once).
+   */
+  refreshBefore?: number | string;
   /** Called before an `aws.credentials.refresh` span ends (so not for an untraced local read). */
   refreshHook?: RefreshHook;
   /** Called with the span that carries a credential rejection (the operation span, or credwatch's own). */
