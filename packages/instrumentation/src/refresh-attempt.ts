@@ -11,8 +11,10 @@ import { REFRESH_WINDOW_MS } from './expiry.js';
 import { identityExpirationMs, isIdentity, type Lineage } from './identities.js';
 import { providerErrorType } from './rejections.js';
 import {
+  ATTR_AWS_CREDENTIALS_ACCOUNT_ID,
   ATTR_AWS_CREDENTIALS_EXPIRATION,
   ATTR_AWS_CREDENTIALS_LIFETIME,
+  ATTR_AWS_CREDENTIALS_PRINCIPAL,
   ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER,
   ATTR_AWS_CREDENTIALS_SOURCE,
   ATTR_ERROR_TYPE,
@@ -28,6 +30,11 @@ const FORCED_KEY = createContextKey('credwatch forced refresh');
 const LOCAL_READS: ReadonlySet<CredentialSource> = new Set(['env', 'profile', 'static']);
 
 /** The refresh attempt the current async context runs inside, if any. */
+/** `arn:aws:sts::123456789012:assumed-role/…` → `123456789012`. */
+function accountOf(arn: string | undefined): string | undefined {
+  return arn === undefined ? undefined : /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+}
+
 export function activeAttempt(ctx: Context = context.active()): RefreshAttempt | undefined {
   return ctx.getValue(ATTEMPT_KEY) as RefreshAttempt | undefined;
 }
@@ -73,6 +80,8 @@ export interface AttemptOptions {
  */
 export class RefreshAttempt {
   private span: Span | undefined;
+  /** The assumed-role ARN an STS call inside this fetch returned, when one did. */
+  private principal: string | undefined;
   private worked: boolean;
   private readonly startedAt: number;
   private source: CredentialSource;
@@ -119,6 +128,11 @@ export class RefreshAttempt {
     return this.span;
   }
 
+  /** Notes the principal an issuing call made inside this fetch returned (its `AssumedRoleUser.Arn`). */
+  notePrincipal(arn: string): void {
+    this.principal = arn;
+  }
+
   succeeded(identity: unknown, source: CredentialSource): void {
     this.settle();
     safely(this.telemetry, 'recording a credential refresh', () => {
@@ -143,6 +157,12 @@ export class RefreshAttempt {
         span.setAttribute(ATTR_AWS_CREDENTIALS_EXPIRATION, new Date(expiration).toISOString());
         span.setAttribute(ATTR_AWS_CREDENTIALS_LIFETIME, Math.round((expiration - Date.now()) / 1000));
       }
+      // Who the new credentials belong to, so a refresh that lands in the wrong role or account is visible:
+      // the STS answer's ARN, or the account the provider tagged them with (IMDS, container, env, SSO).
+      const accountId = (identity as { accountId?: unknown } | undefined)?.accountId;
+      const account = typeof accountId === 'string' ? accountId : accountOf(this.principal);
+      if (this.principal !== undefined) span.setAttribute(ATTR_AWS_CREDENTIALS_PRINCIPAL, this.principal);
+      if (account !== undefined) span.setAttribute(ATTR_AWS_CREDENTIALS_ACCOUNT_ID, account);
       this.finish(span, info);
     });
   }

@@ -11,6 +11,10 @@ export const ATTR_AWS_CREDENTIALS_REFRESHABLE = 'aws.credentials.refreshable';
 export const ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER = 'aws.credentials.refresh.trigger';
 export const ATTR_AWS_CREDENTIALS_EXPIRATION = 'aws.credentials.expiration';
 export const ATTR_AWS_CREDENTIALS_LIFETIME = 'aws.credentials.lifetime';
+/** On refresh spans: the principal the fetched credentials belong to (the STS assumed-role ARN). */
+export const ATTR_AWS_CREDENTIALS_PRINCIPAL = 'aws.credentials.principal';
+/** On refresh spans: the AWS account the fetched credentials belong to. */
+export const ATTR_AWS_CREDENTIALS_ACCOUNT_ID = 'aws.credentials.account_id';
 export const ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY = 'aws.credentials.time_to_expiry';
 export const ATTR_AWS_CREDENTIALS_AGE = 'aws.credentials.age';
 export const ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT = 'aws.credentials.refresh_in_flight';

@@ -17,6 +17,12 @@ const ISSUING_COMMANDS: Readonly<Record<string, CredentialSource>> = {
   GetRoleCredentialsCommand: 'sso',
 };
 
+/** The assumed-role ARN of an STS AssumeRole* answer. */
+function assumedRoleArn(output: unknown): string | undefined {
+  const arn = (output as { AssumedRoleUser?: { Arn?: unknown } } | undefined)?.AssumedRoleUser?.Arn;
+  return typeof arn === 'string' ? arn : undefined;
+}
+
 function issuedAccessKeyId(output: unknown): string | undefined {
   const value = output as {
     Credentials?: { AccessKeyId?: unknown };
@@ -57,6 +63,18 @@ export function patchedSend(telemetry: Telemetry, original: Send): Send {
     if (attempt === undefined) return observeIssuing(telemetry, args[0], original.apply(this, args));
     const span = attempt.ensureSpan();
     const parent = trace.getSpan(active) === span ? active : trace.setSpan(active, span);
-    return context.with(parent, () => original.apply(this, args));
+    const result = context.with(parent, () => original.apply(this, args));
+    if (isThenable(result)) {
+      // A provider's own STS call: its answer names the principal the new credentials belong to.
+      result.then(
+        (output) =>
+          safely(telemetry, 'noting the assumed role', () => {
+            const arn = assumedRoleArn(output);
+            if (arn !== undefined) attempt.notePrincipal(arn);
+          }),
+        () => undefined,
+      );
+    }
+    return result;
   };
 }

@@ -235,6 +235,35 @@ describe('credential routes', () => {
     );
   });
 
+  it.each([
+    ['fromTemporaryCredentials', 'assume_role'],
+    ['the default chain (container)', 'container'],
+  ] as const)(
+    'a refresh span names the principal and account the credentials belong to: %s',
+    async (_route, source) => {
+      await withEnv(emulator.env(source === 'container' ? 'container' : 'env'), async () => {
+        const credentials =
+          source === 'assume_role'
+            ? sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } })
+            : undefined;
+        await putObject(s3Client(emulator, credentials ? { credentials } : {}), bucket);
+      });
+      const [, account, role] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(emulator.roleArn) ?? [];
+      const [span] = telemetry.spans('aws.credentials.refresh');
+      if (source === 'assume_role') {
+        expect(span?.attributes['aws.credentials.account_id']).toBe(account);
+        expect(span?.attributes['aws.credentials.principal']).toMatch(
+          new RegExp(`^arn:aws:sts::${account}:assumed-role/${role}/[\\w+=,.@-]+$`),
+        );
+      } else {
+        // The endpoint answers with an AccountId, but the SDK's container provider (3.1169) drops it from
+        // the credentials: nothing is guessed.
+        expect(span?.attributes).not.toHaveProperty('aws.credentials.account_id');
+        expect(span?.attributes).not.toHaveProperty('aws.credentials.principal');
+      }
+    },
+  );
+
   it('a sub-millisecond refresh gets a span that ends after it starts', async () => {
     const { accessKeyId, secretAccessKey } = emulator.longTermKey;
     const expiration = new Date(Date.now() + 60 * MINUTE);
