@@ -17,6 +17,8 @@ export interface AutoConfig {
   report?: string;
   /** `CREDWATCH_SHUTDOWN_TIMEOUT`: how long the exit flush may take, in milliseconds. */
   shutdownTimeoutMs: number;
+  /** `CREDWATCH_RECOVER`: refresh and send again once on `TokenRefreshRequired`/`ExpiredToken`. */
+  recover: boolean;
   /** `CREDWATCH_REFRESH_BEFORE`: refresh credentials this early (seconds, `15m`, `25%`); off when undefined. */
   refreshBefore?: number | string;
 }
@@ -156,6 +158,7 @@ const RULES: Record<string, Check> = {
   CREDWATCH_AWS_SDK_INSTRUMENTATION: oneOf(BOOLEANS),
   CREDWATCH_REPORT: (value) => (value.trim() ? undefined : 'expected "stderr" or a file path'),
   CREDWATCH_SHUTDOWN_TIMEOUT: milliseconds,
+  CREDWATCH_RECOVER: oneOf(BOOLEANS),
   CREDWATCH_REFRESH_BEFORE: (value) =>
     parseRefreshBefore(refreshBefore(value)) === undefined
       ? 'expected seconds above 0 (900), a duration (15m, 90s, 1h) or a share of the session (25%)'
@@ -202,6 +205,7 @@ export function readConfig(env: Env = process.env): AutoConfig {
     ...(services ? { services } : {}),
     accessKeyFingerprint: flag('CREDWATCH_ACCESS_KEY_FINGERPRINT', false),
     awsSdkInstrumentation: flag('CREDWATCH_AWS_SDK_INSTRUMENTATION', true),
+    recover: flag('CREDWATCH_RECOVER', false),
     ...(report ? { report } : {}),
     shutdownTimeoutMs: Number(env.CREDWATCH_SHUTDOWN_TIMEOUT || DEFAULT_SHUTDOWN_TIMEOUT_MS),
     ...(ahead === undefined ? {} : { refreshBefore: ahead }),

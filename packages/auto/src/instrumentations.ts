@@ -9,6 +9,7 @@ export function credwatchInstrumentations(config: AutoConfig): Instrumentation[]
     new AwsCredentialsInstrumentation({
       ...(config.services ? { services: config.services } : {}),
       accessKeyFingerprint: config.accessKeyFingerprint,
+      recover: config.recover,
       ...(config.refreshBefore === undefined ? {} : { refreshBefore: config.refreshBefore }),
     }),
   ];

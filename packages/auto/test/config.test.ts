@@ -18,6 +18,7 @@ describe('readConfig', () => {
       disabled: false,
       accessKeyFingerprint: false,
       awsSdkInstrumentation: true,
+      recover: false,
       shutdownTimeoutMs: 5000,
     });
   });
@@ -31,6 +32,7 @@ describe('readConfig', () => {
         CREDWATCH_REPORT: 'stderr',
         CREDWATCH_SHUTDOWN_TIMEOUT: '250',
         CREDWATCH_REFRESH_BEFORE: ' 15m ',
+        CREDWATCH_RECOVER: 'true',
         OTEL_SDK_DISABLED: 'true',
       }),
     ).toEqual({
@@ -41,6 +43,7 @@ describe('readConfig', () => {
       report: 'stderr',
       shutdownTimeoutMs: 250,
       refreshBefore: '15m',
+      recover: true,
     });
     expect(readConfig({ CREDWATCH_REFRESH_BEFORE: '900' }).refreshBefore).toBe(900);
     expect(readConfig({ CREDWATCH_REFRESH_BEFORE: '25%' }).refreshBefore).toBe('25%');

@@ -2,6 +2,7 @@ import { warnIfProvidersHidden } from './api-visibility.js';
 import { ClientState, type Reach } from './client-state.js';
 import { wrapCredentials } from './credentials-wrapper.js';
 import type { SdkClient } from './internal-types.js';
+import { addRecovery } from './recovery.js';
 import { addSigningObserver } from './signing-observer.js';
 import { safely, type Telemetry } from './telemetry.js';
 
@@ -19,7 +20,9 @@ export function instrumentClientOnce(telemetry: Telemetry, client: SdkClient, re
   safely(telemetry, 'instrumenting an AWS SDK client', () => {
     const state = new ClientState(telemetry, client, reach);
     wrapCredentials(state);
-    addSigningObserver(state);
+    const signing = addSigningObserver(state);
+    // Only where recovery is on: a middleware that would do nothing still costs every request its place.
+    if (signing !== undefined && telemetry.config.recover === true) addRecovery(state, signing);
     telemetry.liveClients.add(state);
     telemetry.diag.debug(`instrumented ${state.service} client (${reach})`);
     warnIfProvidersHidden();

@@ -16,6 +16,7 @@ const SETTINGS: readonly string[] = [
   'services',
   'accessKeyFingerprint',
   'localRefreshSpans',
+  'recover',
   'refreshBefore',
   'refreshHook',
   'rejectionHook',
@@ -51,6 +52,8 @@ export function validateConfig(
   if (localRefreshSpans !== undefined && typeof localRefreshSpans !== 'boolean') {
     fail('localRefreshSpans', 'a boolean', localRefreshSpans);
   }
+  if (config.recover !== undefined && typeof config.recover !== 'boolean')
+    fail('recover', 'a boolean', config.recover);
   if (config.refreshBefore !== undefined && parseRefreshBefore(config.refreshBefore) === undefined) {
     fail(
       'refreshBefore',

@@ -4,6 +4,7 @@ import type { LiveClients } from './live-clients.js';
 import {
   METRIC_CLIENTS,
   METRIC_EXPIRATION,
+  METRIC_RECOVERIES,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
   METRIC_SIGNINGS,
@@ -21,6 +22,8 @@ export class CredentialMetrics {
   readonly signings = new SigningTally();
   readonly refreshDuration: Histogram;
   readonly rejections: Counter;
+  /** `recover: true` only: each rejection credwatch refreshed and sent again, or could not. */
+  readonly recoveries: Counter;
 
   constructor(meter: Meter, liveClients: LiveClients) {
     this.timeToExpiry = new DeferredHistogram(
@@ -62,6 +65,11 @@ export class CredentialMetrics {
         valueType: ValueType.INT,
       })
       .addCallback((result) => result.observe(liveClients.count()));
+    this.recoveries = meter.createCounter(METRIC_RECOVERIES, {
+      description: 'Rejected requests credwatch refreshed the credentials for and sent again (recover: true)',
+      unit: '{recovery}',
+      valueType: ValueType.INT,
+    });
     this.rejections = meter.createCounter(METRIC_REJECTIONS, {
       description: 'Service responses that rejected the signing credentials',
       unit: '{rejection}',

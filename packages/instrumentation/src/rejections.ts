@@ -12,7 +12,8 @@ export interface Rejection {
 }
 
 /** The SDK error's service code, read from `name` (modeled and unmodeled errors) or `Code`. */
-function errorCode(error: SdkError): string | undefined {
+/** The rejection code an SDK error carries (`name`, or S3's `Code`), when it is one the contract knows. */
+export function errorCode(error: SdkError): string | undefined {
   if (typeof error.name === 'string' && REJECTION_CODES.has(error.name)) return error.name;
   if (typeof error.Code === 'string' && REJECTION_CODES.has(error.Code)) return error.Code;
   return undefined;

@@ -13,6 +13,10 @@ export const ATTR_AWS_CREDENTIALS_EXPIRATION = 'aws.credentials.expiration';
 export const ATTR_AWS_CREDENTIALS_LIFETIME = 'aws.credentials.lifetime';
 /** On refresh spans: the principal the fetched credentials belong to (the STS assumed-role ARN). */
 export const ATTR_AWS_CREDENTIALS_PRINCIPAL = 'aws.credentials.principal';
+/** On `aws.credentials.recoveries`: `recovered`, `failed` or `skipped`. */
+export const ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME = 'aws.credentials.recovery.outcome';
+/** On skipped recoveries: why the request could not be sent again. */
+export const ATTR_AWS_CREDENTIALS_RECOVERY_SKIP_REASON = 'aws.credentials.recovery.skip_reason';
 /** On refresh spans: the AWS account the fetched credentials belong to. */
 export const ATTR_AWS_CREDENTIALS_ACCOUNT_ID = 'aws.credentials.account_id';
 export const ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY = 'aws.credentials.time_to_expiry';
@@ -35,6 +39,7 @@ export const METRIC_SIGNINGS = 'aws.credentials.signings';
 export const METRIC_REFRESH_DURATION = 'aws.credentials.refresh.duration';
 export const METRIC_REJECTIONS = 'aws.credentials.rejections';
 export const METRIC_EXPIRATION = 'aws.credentials.expiration';
+export const METRIC_RECOVERIES = 'aws.credentials.recoveries';
 /** Always exported once credwatch has a meter (0 before the first client): its absence means lost telemetry. */
 export const METRIC_CLIENTS = 'aws.credentials.clients';
 

@@ -205,17 +205,20 @@ function signingObserver(client: ClientState): Middleware {
   };
 }
 
-/** Adds the observer right after the signing middleware: inside the retry loop, once per attempt. */
-export function addSigningObserver(client: ClientState): void {
+/**
+ * Adds the observer right after the signing middleware: inside the retry loop, once per attempt. Returns the
+ * signing middleware's name, or undefined when the client has none (nothing is added then).
+ */
+export function addSigningObserver(client: ClientState): string | undefined {
   const stack = client.client.middlewareStack;
-  if (stack === undefined) return;
+  if (stack === undefined) return undefined;
   const present = stack.identify?.() ?? [];
   const signing = SIGNING_MIDDLEWARE_NAMES.find((name) =>
     present.some((entry) => entry === name || entry.startsWith(`${name} `)),
   );
   if (signing === undefined) {
     client.telemetry.diag.debug(`${client.service} client has no signing middleware; signings not observed`);
-    return;
+    return undefined;
   }
   stack.addRelativeTo(signingObserver(client), {
     relation: 'after',
@@ -223,4 +226,5 @@ export function addSigningObserver(client: ClientState): void {
     name: SIGNING_OBSERVER_NAME,
     override: true,
   });
+  return signing;
 }

@@ -66,6 +66,13 @@ export interface AwsCredentialsInstrumentationConfig extends InstrumentationConf
    * that are already inside this buffer, that client goes back to the SDK's window (a `warn` says so, once).
    */
   refreshBefore?: number | string;
+  /**
+   * On `TokenRefreshRequired`, `ExpiredToken` or `ExpiredTokenException`, refresh the client's credentials
+   * (`forceRefresh`) and send the request once more, signed with them. Off by default: it changes what the
+   * application sees. Never twice for one operation, never for a streaming body or credentials handed to the
+   * client; each case is counted in `aws.credentials.recoveries`. Applies to clients instrumented while it is on.
+   */
+  recover?: boolean;
   /** Called before an `aws.credentials.refresh` span ends (so not for an untraced local read). */
   refreshHook?: RefreshHook;
   /** Called with the span that carries a credential rejection (the operation span, or credwatch's own). */

@@ -31,7 +31,7 @@ describe('configuration', () => {
     ['S3', 'config must be an object such as { services: [\'S3\'] }, got "S3"'],
     [
       { service: ['S3'] },
-      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, localRefreshSpans, refreshBefore, refreshHook, rejectionHook',
+      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, localRefreshSpans, recover, refreshBefore, refreshHook, rejectionHook',
     ],
   ])('rejects %j naming the setting', (config, message) => {
     expect(

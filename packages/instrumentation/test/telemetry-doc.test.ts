@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Emulator } from '@credwatch/emulator';
 import { withEnv } from '@credwatch/test-support';
 import { type Histogram, InstrumentType } from '@opentelemetry/sdk-metrics';
@@ -95,6 +96,18 @@ describe('docs/telemetry.md and what a MeterProvider collects', () => {
       await expect(putObject(s3Client(emulator, { credentials: assumeRole() }), bucket)).rejects.toThrow(
         'not allowed',
       );
+      // And a recovery credwatch has to skip: a streaming body under recover: true.
+      telemetry.instrumentation.setConfig({ recover: true });
+      const recovering = s3Client(emulator, { credentials: assumeRole() });
+      await putObject(recovering, bucket);
+      emulator.faults.requireRefresh();
+      const body = Readable.from([Buffer.from('s')]);
+      await expect(
+        recovering.send(
+          new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 's', Body: body, ContentLength: 1 }),
+        ),
+      ).rejects.toThrow('The provided token must be refreshed.');
+      telemetry.instrumentation.setConfig({});
     });
     const collected = (await telemetry.collect()).scopeMetrics.flatMap((scope) => scope.metrics);
     const INSTRUMENTS: Partial<Record<InstrumentType, string>> = {
@@ -115,7 +128,9 @@ describe('docs/telemetry.md and what a MeterProvider collects', () => {
       name,
       instrument,
       unit,
-      attributeList === 'none' ? [] : list((attributeList ?? '').replace(' (failures only)', '')).sort(),
+      attributeList === 'none'
+        ? []
+        : list((attributeList ?? '').replace(/ \((failures|skipped) only\)/, '')).sort(),
     ]);
     expect(described.sort()).toEqual(documented.sort());
 

@@ -1,0 +1,130 @@
+import type { ClientState } from './client-state.js';
+import { isIdentity } from './identities.js';
+import type { Handler, HandlerContext, Middleware, MiddlewareArgs, SdkError } from './internal-types.js';
+import { errorCode } from './rejections.js';
+import {
+  ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME,
+  ATTR_AWS_CREDENTIALS_RECOVERY_SKIP_REASON,
+  ATTR_AWS_CREDENTIALS_SOURCE,
+  ATTR_ERROR_TYPE,
+} from './semconv.js';
+import { reportFailure } from './telemetry.js';
+import type { CredentialSource } from './types.js';
+
+// Opt-in recovery (`recover: true`, `CREDWATCH_RECOVER=true`): when the service says the signing session must
+// be replaced, refresh it once and send the request again, signed with the new credentials. AWS's own advice
+// for `TokenRefreshRequired`; the SDK alone keeps failing until its five-minute window comes round.
+
+export const RECOVERY_MIDDLEWARE_NAME = 'credwatchRecoveryMiddleware';
+
+/** The rejections a fresh session fixes. */
+const RECOVERABLE = new Set(['TokenRefreshRequired', 'ExpiredToken', 'ExpiredTokenException']);
+
+export type RecoveryOutcome = 'recovered' | 'failed' | 'skipped';
+export type SkipReason = 'static_credentials' | 'streaming_body' | 'no_identity';
+
+/** A body the transport has consumed cannot be sent twice: a Node stream or a web ReadableStream. */
+function isStream(body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  const candidate = body as { pipe?: unknown; getReader?: unknown };
+  return typeof candidate.pipe === 'function' || typeof candidate.getReader === 'function';
+}
+
+let warnedStatic = false;
+
+function record(
+  client: ClientState,
+  outcome: RecoveryOutcome,
+  errorType: string,
+  source: CredentialSource,
+  skipReason?: SkipReason,
+): void {
+  try {
+    client.telemetry.metrics.recoveries.add(1, {
+      [ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME]: outcome,
+      [ATTR_ERROR_TYPE]: errorType,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: source,
+      ...(skipReason === undefined ? {} : { [ATTR_AWS_CREDENTIALS_RECOVERY_SKIP_REASON]: skipReason }),
+    });
+  } catch (error) {
+    reportFailure(client.telemetry, 'recording a recovery', error);
+  }
+}
+
+/** Why this request cannot be recovered, if it cannot. */
+function skipReason(
+  client: ClientState,
+  args: MiddlewareArgs,
+  source: CredentialSource,
+): SkipReason | undefined {
+  if (source === 'static') return 'static_credentials';
+  if (isStream((args.request as { body?: unknown } | undefined)?.body)) return 'streaming_body';
+  if (typeof client.client.config?.credentials !== 'function') return 'no_identity';
+  return undefined;
+}
+
+function recoveryMiddleware(client: ClientState): Middleware {
+  return (next: Handler, handlerContext: HandlerContext): Handler => {
+    if (!client.telemetry.isEnabled() || client.telemetry.config.recover !== true) return next;
+    // One recovery per operation, whatever the retry strategy does around it.
+    let tried = false;
+    return async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const errorType = errorCode(error as SdkError);
+        if (tried || errorType === undefined || !RECOVERABLE.has(errorType)) throw error;
+        tried = true;
+        const held = client.last;
+        const source = held === undefined ? client.fallbackSource : client.signingSource(held);
+        const skip = skipReason(client, args, source);
+        if (skip !== undefined) {
+          record(client, 'skipped', errorType, source, skip);
+          if (skip === 'static_credentials' && !warnedStatic) {
+            warnedStatic = true;
+            client.telemetry.diag.warn(
+              `recover: ${client.service} signs with credentials handed to the client, which nothing can refresh; give it a provider (fromTemporaryCredentials, the default chain) so credwatch can recover from ${errorType}`,
+            );
+          }
+          throw error;
+        }
+        const provider = client.client.config?.credentials as (options: {
+          forceRefresh: boolean;
+        }) => Promise<unknown>;
+        let fresh: unknown;
+        try {
+          fresh = await provider({ forceRefresh: true });
+        } catch {
+          record(client, 'failed', errorType, source);
+          throw error;
+        }
+        // The provider now holds the fresh credentials, and this SDK's signer resolves them again; a signer
+        // that signs with the identity chosen for the operation gets the fresh one here.
+        const scheme = handlerContext.__smithy_context?.selectedHttpAuthScheme;
+        if (scheme !== undefined && isIdentity(fresh)) scheme.identity = fresh;
+        try {
+          const output = await next(args);
+          record(client, 'recovered', errorType, source);
+          return output;
+        } catch (second) {
+          record(client, 'failed', errorType, source);
+          throw second;
+        }
+      }
+    };
+  };
+}
+
+/**
+ * Adds the recovery step right before the signing middleware: inside the retry loop, and outside the signer,
+ * so the second send is signed again. Present on every instrumented client; it does nothing unless `recover`
+ * is on (read at each operation).
+ */
+export function addRecovery(client: ClientState, signingMiddleware: string): void {
+  client.client.middlewareStack?.addRelativeTo(recoveryMiddleware(client), {
+    relation: 'before',
+    toMiddleware: signingMiddleware,
+    name: RECOVERY_MIDDLEWARE_NAME,
+    override: true,
+  });
+}

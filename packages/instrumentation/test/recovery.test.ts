@@ -1,0 +1,161 @@
+import { Readable } from 'node:stream';
+import { withEnv } from '@credwatch/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness } from './harness.js';
+import { bucket, emulator, s3Client, sdk, total, useEmulator } from './helpers.js';
+
+// recover: true. S3 demands a new session mid-run (the emulator marks every session issued so far); with
+// recovery on, credwatch refreshes once and sends the request again, signed with the new session.
+const telemetry = harness();
+useEmulator('recovery');
+
+beforeEach(() => {
+  emulator.faults.clear();
+  emulator.stats.reset();
+  // Read when a client is instrumented (its first send): every client below is created after this.
+  telemetry.instrumentation.setConfig({ recover: true });
+});
+afterEach(() => telemetry.instrumentation.setConfig({}));
+
+const recoveries = async () =>
+  (await telemetry.counter('aws.credentials.recoveries')).map((point) => [point.attributes, point.value]);
+const assumed = () => emulator.issuedCredentials().filter(({ issuer }) => issuer === 'sts:AssumeRole').length;
+
+function temporaryClient() {
+  return s3Client(emulator, {
+    credentials: sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } }),
+  });
+}
+
+describe('recover: true', () => {
+  it('TokenRefreshRequired mid-run: one refresh, the request succeeds, and the job goes on', async () => {
+    await withEnv(emulator.env('env'), async () => {
+      const s3 = temporaryClient();
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'a', Body: 'one' }));
+      const before = assumed();
+      emulator.faults.requireRefresh();
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'b', Body: 'two' }));
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'c', Body: 'three' }));
+      expect(assumed() - before).toBe(1);
+      const got = await s3.send(new sdk.s3.GetObjectCommand({ Bucket: bucket, Key: 'b' }));
+      expect(await got.Body?.transformToString()).toBe('two');
+    });
+    expect(await recoveries()).toEqual([
+      [
+        {
+          'aws.credentials.recovery.outcome': 'recovered',
+          'error.type': 'TokenRefreshRequired',
+          'aws.credentials.source': 'assume_role',
+        },
+        1,
+      ],
+    ]);
+    expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(1);
+  });
+
+  it('a multipart Upload: parts rejected mid-upload are sent again, and the object is whole', async () => {
+    const part = 5 * 1024 * 1024;
+    const data = Buffer.alloc(3 * part + 1234, 7);
+    await withEnv(emulator.env('env'), async () => {
+      const s3 = temporaryClient();
+      const upload = new sdk.storage.Upload({
+        client: s3,
+        params: { Bucket: bucket, Key: 'multipart', Body: data },
+        partSize: part,
+        queueSize: 1,
+      });
+      let demanded = false;
+      upload.on('httpUploadProgress', () => {
+        // After the first part: every session issued so far must be replaced.
+        if (!demanded) emulator.faults.requireRefresh();
+        demanded = true;
+      });
+      await upload.done();
+      const head = await s3.send(new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: 'multipart' }));
+      expect(head.ContentLength).toBe(data.length);
+    });
+    expect(await recoveries()).toEqual([
+      [
+        {
+          'aws.credentials.recovery.outcome': 'recovered',
+          'error.type': 'TokenRefreshRequired',
+          'aws.credentials.source': 'assume_role',
+        },
+        1,
+      ],
+    ]);
+  });
+
+  it('a streaming body is not sent twice: the error reaches the application, the reason is counted', async () => {
+    await withEnv(emulator.env('env'), async () => {
+      const s3 = temporaryClient();
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'warm', Body: 'x' }));
+      emulator.faults.requireRefresh();
+      const body = Readable.from([Buffer.from('streamed')]);
+      await expect(
+        s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'stream', Body: body, ContentLength: 8 })),
+      ).rejects.toMatchObject({ name: 'TokenRefreshRequired' });
+    });
+    expect(await recoveries()).toContainEqual([
+      {
+        'aws.credentials.recovery.outcome': 'skipped',
+        'error.type': 'TokenRefreshRequired',
+        'aws.credentials.source': 'assume_role',
+        'aws.credentials.recovery.skip_reason': 'streaming_body',
+      },
+      1,
+    ]);
+  });
+
+  it('credentials handed to the client: skipped, with one warning naming the fix', async () => {
+    await withEnv(emulator.env('env'), async () => {
+      const { Credentials } = await new sdk.sts.STSClient({ region: emulator.region }).send(
+        new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'held' }),
+      );
+      const s3 = s3Client(emulator, {
+        credentials: {
+          accessKeyId: Credentials?.AccessKeyId as string,
+          secretAccessKey: Credentials?.SecretAccessKey as string,
+          sessionToken: Credentials?.SessionToken as string,
+        },
+      });
+      emulator.faults.requireRefresh();
+      for (const key of ['p', 'q'])
+        await expect(
+          s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: key })),
+        ).rejects.toMatchObject({
+          name: 'TokenRefreshRequired',
+        });
+    });
+    expect(await recoveries()).toContainEqual([
+      {
+        'aws.credentials.recovery.outcome': 'skipped',
+        'error.type': 'TokenRefreshRequired',
+        'aws.credentials.source': 'static',
+        'aws.credentials.recovery.skip_reason': 'static_credentials',
+      },
+      2,
+    ]);
+    expect(
+      telemetry.diagMessages.filter((message) =>
+        message.includes('recover: S3 signs with credentials handed'),
+      ),
+    ).toHaveLength(1);
+  });
+});
+
+describe('recover off (the default)', () => {
+  it('the rejection reaches the application as it would without credwatch, and nothing is refreshed', async () => {
+    telemetry.instrumentation.setConfig({});
+    await withEnv(emulator.env('env'), async () => {
+      const s3 = temporaryClient();
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'off-1', Body: 'x' }));
+      const before = assumed();
+      emulator.faults.requireRefresh();
+      await expect(
+        s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'off-2', Body: 'y' })),
+      ).rejects.toMatchObject({ name: 'TokenRefreshRequired' });
+      expect(assumed() - before).toBe(0);
+    });
+  });
+});
