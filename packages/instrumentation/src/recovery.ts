@@ -8,6 +8,7 @@ import {
   ATTR_AWS_CREDENTIALS_SOURCE,
   ATTR_ERROR_TYPE,
 } from './semconv.js';
+import { operationSpanOf } from './signing-observer.js';
 import { reportFailure } from './telemetry.js';
 import type { CredentialSource } from './types.js';
 
@@ -40,6 +41,7 @@ function record(
   skipReason?: SkipReason,
 ): void {
   try {
+    operationSpanOf(client)?.setAttribute(ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME, outcome);
     client.telemetry.metrics.recoveries.add(1, {
       [ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME]: outcome,
       [ATTR_ERROR_TYPE]: errorType,

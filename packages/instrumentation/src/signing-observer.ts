@@ -142,14 +142,8 @@ class OperationObservation {
     if (operationSpan === undefined) span.end();
   }
 
-  /**
-   * The SDK operation span, when `@opentelemetry/instrumentation-aws-sdk` made one for this call (it wraps
-   * the client's middleware stack `resolve`). Any other active span belongs to someone else.
-   */
   private operationSpan(): Span | undefined {
-    if (!isWrapped(this.client.client.middlewareStack?.resolve)) return undefined;
-    const span = trace.getSpan(context.active());
-    return span?.isRecording() ? span : undefined;
+    return operationSpanOf(this.client);
   }
 
   private annotate(span: Span, signing: Signing): void {
@@ -181,6 +175,16 @@ class OperationObservation {
     this.annotate(span, signing);
     return span;
   }
+}
+
+/**
+ * The SDK operation span, when `@opentelemetry/instrumentation-aws-sdk` made one for this call (it wraps
+ * the client's middleware stack `resolve`). Any other active span belongs to someone else.
+ */
+export function operationSpanOf(client: ClientState): Span | undefined {
+  if (!isWrapped(client.client.middlewareStack?.resolve)) return undefined;
+  const span = trace.getSpan(context.active());
+  return span?.isRecording() ? span : undefined;
 }
 
 function watches(client: ClientState): boolean {

@@ -29,6 +29,23 @@ function parentOf(span: ReadableSpan): string | undefined {
 }
 
 describe('together with @opentelemetry/instrumentation-aws-sdk', () => {
+  it('recover: true puts the outcome on the operation span that was rejected and sent again', async () => {
+    telemetry.instrumentation.setConfig({ recover: true });
+    try {
+      const credentials = sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } });
+      const s3 = s3Client(emulator, { credentials });
+      await putObject(s3, bucket, 'before');
+      emulator.faults.requireRefresh();
+      telemetry.exporter.reset();
+      await putObject(s3, bucket, 'recovered');
+    } finally {
+      telemetry.instrumentation.setConfig({});
+    }
+    const put = only('S3.PutObject');
+    expect(put.attributes['aws.credentials.recovery.outcome']).toBe('recovered');
+    expect(put.status.code).not.toBe(2);
+  });
+
   it("puts the credential attributes on its S3.PutObject span and nests the refresh's AssumeRole", async () => {
     const credentials = sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } });
     await putObject(s3Client(emulator, { credentials }), bucket);
