@@ -64,6 +64,7 @@ function refreshEarly(
   const forcedOptions = { ...options, forceRefresh: true };
   const result = context.with(forcedContext(context.active()), provider, undefined, forcedOptions);
   observe(state, result, true);
+  if (!isThenable(result)) return result; // a provider that answers synchronously: nothing to fall back from
   return result.then(
     (identity) => {
       safely(state.telemetry, 'checking early-refreshed credentials', () => noteTooShort(state, identity));
