@@ -22,7 +22,7 @@ export const RECOVERY_MIDDLEWARE_NAME = 'credwatchRecoveryMiddleware';
 const RECOVERABLE = new Set(['TokenRefreshRequired', 'ExpiredToken', 'ExpiredTokenException']);
 
 export type RecoveryOutcome = 'recovered' | 'failed' | 'skipped';
-export type SkipReason = 'static_credentials' | 'streaming_body' | 'no_identity';
+export type SkipReason = 'static_credentials' | 'streaming_body' | 'no_identity' | 'same_credentials';
 
 /** A body the transport has consumed cannot be sent twice: a Node stream or a web ReadableStream. */
 function isStream(body: unknown): boolean {
@@ -98,6 +98,13 @@ function recoveryMiddleware(client: ClientState): Middleware {
           fresh = await provider({ forceRefresh: true });
         } catch {
           record(client, 'failed', errorType, source);
+          throw error;
+        }
+        // An endpoint that serves the same session until its own rotation (IMDS, the container endpoint)
+        // answers a forced refresh with the keys just rejected: sending again would only be rejected again.
+        const rejectedKey = held?.accessKeyId;
+        if (isIdentity(fresh) && rejectedKey !== undefined && fresh.accessKeyId === rejectedKey) {
+          record(client, 'skipped', errorType, source, 'same_credentials');
           throw error;
         }
         // The provider now holds the fresh credentials, and this SDK's signer resolves them again; a signer

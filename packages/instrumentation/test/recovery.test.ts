@@ -53,6 +53,33 @@ describe('recover: true', () => {
     expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(1);
   });
 
+  it.each(['container', 'imds'] as const)(
+    'the default chain (%s): the endpoint hands back the session just rejected, so nothing is sent again',
+    async (route) => {
+      await withEnv(emulator.env(route), async () => {
+        const s3 = s3Client(emulator);
+        await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: `${route}-a`, Body: 'one' }));
+        emulator.faults.requireRefresh();
+        await expect(
+          s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: `${route}-b`, Body: 'two' })),
+        ).rejects.toMatchObject({ name: 'TokenRefreshRequired' });
+      });
+      expect(await recoveries()).toEqual([
+        [
+          {
+            'aws.credentials.recovery.outcome': 'skipped',
+            'error.type': 'TokenRefreshRequired',
+            'aws.credentials.source': route,
+            'aws.credentials.recovery.skip_reason': 'same_credentials',
+          },
+          1,
+        ],
+      ]);
+      // One PutObject rejected, and no second one: the forced refresh was the only extra call.
+      expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(1);
+    },
+  );
+
   it('a multipart Upload: parts rejected mid-upload are sent again, and the object is whole', async () => {
     const part = 5 * 1024 * 1024;
     const data = Buffer.alloc(3 * part + 1234, 7);
