@@ -25,7 +25,7 @@ export function wrapCredentials(state: ClientState): void {
   const observed: IdentityProvider = (options?: ProviderOptions) => {
     if (!state.telemetry.isEnabled()) return provider(options);
     if (options?.forceRefresh !== true && dueForEarlyRefresh(state))
-      return refreshEarly(state, provider, options);
+      return refreshEarly(state, observed, options);
     const forced = options?.forceRefresh === true;
     const result = forced
       ? context.with(forcedContext(context.active()), provider, undefined, options)
@@ -39,42 +39,40 @@ export function wrapCredentials(state: ClientState): void {
   config.credentials = observed;
 }
 
-/** `refreshBefore` is set, and the credentials held have less than it left (and were not tried yet). */
-function dueForEarlyRefresh(state: ClientState): boolean {
+/** `refreshBefore` is set, and `identity` has less than it left. */
+function insideBuffer(state: ClientState, identity: AwsIdentity): boolean {
   const ahead = refreshAheadOf(state.telemetry.config.refreshBefore);
+  const expirationMs = identityExpirationMs(identity);
+  if (ahead === undefined || expirationMs === undefined) return false;
+  return dueAhead(ahead, expirationMs, state.telemetry.registry.info(identity)?.fetchedAtMs, Date.now());
+}
+
+/** The credentials held are inside the buffer, and no early refresh was tried for them yet. */
+function dueForEarlyRefresh(state: ClientState): boolean {
   const held = state.last;
-  if (ahead === undefined || held === undefined || held === state.aheadTriedFor || state.aheadDisabled)
-    return false;
-  const expirationMs = identityExpirationMs(held);
-  if (expirationMs === undefined) return false;
-  return dueAhead(ahead, expirationMs, state.telemetry.registry.info(held)?.fetchedAtMs, Date.now());
+  if (held === undefined || held === state.aheadTriedFor || state.aheadDisabled) return false;
+  return insideBuffer(state, held);
 }
 
 /**
- * Asks the provider for new credentials now (`forceRefresh`, which the SDK's memoized providers honour and
- * coalesce), recorded as a forced refresh. If that fails, the call goes on as if nothing had been tried: the
- * provider answers with the credentials it holds, which are still valid, and the SDK refreshes in its window.
+ * Asks for new credentials now, through the wrapper as a forced call (`forceRefresh`, which the SDK's memoized
+ * providers honour and coalesce). If that fails, the call goes on as if nothing had been tried: the provider
+ * answers with the credentials it holds, which are still valid, and the SDK refreshes in its window.
  */
 function refreshEarly(
   state: ClientState,
-  provider: IdentityProvider,
+  observed: IdentityProvider,
   options: ProviderOptions | undefined,
 ): Promise<AwsIdentity> {
   state.aheadTriedFor = state.last;
-  const forcedOptions = { ...options, forceRefresh: true };
-  const result = context.with(forcedContext(context.active()), provider, undefined, forcedOptions);
-  observe(state, result, true);
+  const result = observed({ ...options, forceRefresh: true });
   if (!isThenable(result)) return result; // a provider that answers synchronously: nothing to fall back from
   return result.then(
     (identity) => {
       safely(state.telemetry, 'checking early-refreshed credentials', () => noteTooShort(state, identity));
       return identity;
     },
-    () => {
-      const held = provider(options);
-      observe(state, held, false);
-      return held;
-    },
+    () => observed(options),
   );
 }
 
@@ -83,16 +81,14 @@ function refreshEarly(
  * early again would refresh at every call, so this client goes back to the SDK's own window.
  */
 function noteTooShort(state: ClientState, identity: AwsIdentity): void {
-  const ahead = refreshAheadOf(state.telemetry.config.refreshBefore);
-  const expirationMs = isIdentity(identity) ? identityExpirationMs(identity) : undefined;
-  if (ahead === undefined || expirationMs === undefined) return;
-  if (!dueAhead(ahead, expirationMs, state.telemetry.registry.info(identity)?.fetchedAtMs, Date.now()))
-    return;
+  if (!isIdentity(identity) || !insideBuffer(state, identity)) return;
   state.aheadDisabled = true;
   if (warnedTooShort) return;
   warnedTooShort = true;
+  // insideBuffer() held: the identity has an expiration.
+  const leftSeconds = Math.round(((identityExpirationMs(identity) as number) - Date.now()) / 1000);
   state.telemetry.diag.warn(
-    `refreshBefore (${String(state.telemetry.config.refreshBefore)}) is longer than what ${state.service} credentials have left right after a refresh (${Math.round((expirationMs - Date.now()) / 1000)} s); that client is refreshed in the SDK's own window instead. Lower refreshBefore or ask the provider for longer sessions.`,
+    `refreshBefore (${String(state.telemetry.config.refreshBefore)}) is longer than what ${state.service} credentials have left right after a refresh (${leftSeconds} s); that client is refreshed in the SDK's own window instead. Lower refreshBefore or ask the provider for longer sessions.`,
   );
 }
 

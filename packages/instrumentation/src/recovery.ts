@@ -9,7 +9,7 @@ import {
   ATTR_ERROR_TYPE,
 } from './semconv.js';
 import { operationSpanOf } from './signing-observer.js';
-import { reportFailure } from './telemetry.js';
+import { safely } from './telemetry.js';
 import type { CredentialSource } from './types.js';
 
 // Opt-in recovery (`recover: true`, `CREDWATCH_RECOVER=true`): when the service says the signing session must
@@ -40,7 +40,7 @@ function record(
   source: CredentialSource,
   skipReason?: SkipReason,
 ): void {
-  try {
+  safely(client.telemetry, 'recording a recovery', () => {
     operationSpanOf(client)?.setAttribute(ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME, outcome);
     client.telemetry.metrics.recoveries.add(1, {
       [ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME]: outcome,
@@ -48,9 +48,7 @@ function record(
       [ATTR_AWS_CREDENTIALS_SOURCE]: source,
       ...(skipReason === undefined ? {} : { [ATTR_AWS_CREDENTIALS_RECOVERY_SKIP_REASON]: skipReason }),
     });
-  } catch (error) {
-    reportFailure(client.telemetry, 'recording a recovery', error);
-  }
+  });
 }
 
 /** Why this request cannot be recovered, if it cannot. */
