@@ -3,29 +3,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type PackConfig, PackConfigError, resolveConfig } from './config.js';
+import { DEFAULT_CONFIG, type PackConfig, PackConfigError, resolveConfig } from './config.js';
 import { type Artifact, renderPack } from './generate.js';
 
 const ARTIFACTS = ['prometheus', 'grafana', 'alertmanager', 'dashboard', 'tests', 'all'] as const;
 
 /** Every PackConfig option as a flag: `refreshStormPerMinute` is `--refresh-storm-per-minute`. */
-const NUMERIC: (keyof PackConfig)[] = ['margin', 'refreshStormPerMinute'];
-const OPTIONS: (keyof PackConfig)[] = [
-  'datasourceUid',
-  'folder',
-  'margin',
-  'window',
-  'history',
-  'refreshStormPerMinute',
-  'refreshStormFor',
-  'sourceChangeLookback',
-  'unrefreshableWarnBefore',
-  'unrefreshablePageBefore',
-  'telemetryMissingFor',
-  'interval',
-  'runbookUrl',
-  'grafanaUrl',
-];
+const OPTIONS = Object.keys(DEFAULT_CONFIG) as (keyof PackConfig)[];
+/** Options whose value is a number; the others are strings, passed as written. */
+const NUMERIC = OPTIONS.filter((option) => typeof DEFAULT_CONFIG[option] === 'number');
 const flag = (option: string) => option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 const USAGE = `usage: credwatch-alerts <${ARTIFACTS.join('|')}> [--out dir] ${OPTIONS.map((option) => `[--${flag(option)} …]`).join(' ')}

@@ -36,7 +36,11 @@ export interface PackConfig {
   folder: string;
 }
 
+/** In the order the CLI lists its flags (the CLI has one flag per key). */
 export const DEFAULT_CONFIG: PackConfig = {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: expanded by Grafana's file provisioning.
+  datasourceUid: '${PROM_DS_UID}',
+  folder: 'AWS credentials',
   margin: 60,
   window: '5m',
   history: '1d',
@@ -49,9 +53,6 @@ export const DEFAULT_CONFIG: PackConfig = {
   interval: '1m',
   runbookUrl: 'https://github.com/credwatch/credwatch/blob/main/packages/alerts/runbooks',
   grafanaUrl: 'http://localhost:3000',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: expanded by Grafana's file provisioning.
-  datasourceUid: '${PROM_DS_UID}',
-  folder: 'AWS credentials',
 };
 
 /** A parameter the pack cannot use; `option` is its name in `PackConfig` (the CLI maps it to its flag). */

@@ -152,6 +152,19 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
   const everyMinute = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
   const warnBefore = minutes(config.unrefreshableWarnBefore);
   const pageBefore = minutes(config.unrefreshablePageBefore);
+  /**
+   * A horizon alert on credentials nothing refreshes, `before` minutes ahead: it fires `inside` minutes past
+   * its horizon, not a minute before it, and through a session's life as `events`.
+   */
+  const unrefreshable = (before: number, inside: number): Scenario => ({
+    fires: {
+      input: [held(false, '3600x80')],
+      evalMinutes: 60 - before + inside,
+      expect: { labels: signing({ aws_credentials_source: 'static' }), value: (before - inside) * 60 },
+    },
+    silent: { input: [held(false, '3600x80')], evalMinutes: 60 - before - 1 },
+    events: unrefreshableCases(before),
+  });
   const unrefreshableCases = (before: number): [string, Case][] => [
     [
       'a triple that expires later stays silent until its horizon',
@@ -389,30 +402,8 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         evalMinutes: lookbackMinutes + 25,
       },
     },
-    AwsCredentialsUnrefreshableExpiringSoon: {
-      fires: {
-        input: [held(false, '3600x80')],
-        evalMinutes: 60 - warnBefore + 5,
-        expect: {
-          labels: signing({ aws_credentials_source: 'static' }),
-          value: (warnBefore - 5) * 60,
-        },
-      },
-      silent: { input: [held(false, '3600x80')], evalMinutes: 60 - warnBefore - 1 },
-      events: unrefreshableCases(warnBefore),
-    },
-    AwsCredentialsUnrefreshableExpiring: {
-      fires: {
-        input: [held(false, '3600x80')],
-        evalMinutes: 60 - pageBefore + 2,
-        expect: {
-          labels: signing({ aws_credentials_source: 'static' }),
-          value: (pageBefore - 2) * 60,
-        },
-      },
-      silent: { input: [held(false, '3600x80')], evalMinutes: 60 - pageBefore - 1 },
-      events: unrefreshableCases(pageBefore),
-    },
+    AwsCredentialsUnrefreshableExpiringSoon: unrefreshable(warnBefore, 5),
+    AwsCredentialsUnrefreshableExpiring: unrefreshable(pageBefore, 2),
     AwsCredentialsExpiringRefreshFailing: {
       fires: {
         input: [held(true, '3600x80'), failingFrom56],

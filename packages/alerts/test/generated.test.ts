@@ -9,6 +9,7 @@ import {
   METRIC_SIGNINGS,
   METRIC_TIME_TO_EXPIRY,
 } from '@credwatch/instrumentation';
+import { markdownTable } from '@credwatch/test-support';
 import { describe, expect, it } from 'vitest';
 import { NAMING_PATHS, renderPack, resolveConfig, TIME_TO_EXPIRY_BUCKETS } from '../src/index.js';
 import { PACKAGE_DIR } from './helpers.js';
@@ -67,16 +68,7 @@ describe('the telemetry contract', () => {
 
   it('names every series as docs/telemetry.md does, on all three paths', () => {
     const doc = readFileSync(join(PACKAGE_DIR, '..', '..', 'docs', 'telemetry.md'), 'utf8');
-    const section = doc.split('## As Prometheus stores them')[1]?.split('\n## ')[0] ?? '';
-    const rows = section
-      .split('\n')
-      .filter((line) => line.startsWith('| `'))
-      .map((line) =>
-        line
-          .slice(1, -1)
-          .split('|')
-          .map((cell) => cell.trim().replaceAll('`', '')),
-      );
+    const rows = markdownTable(doc, 'As Prometheus stores them');
     const byMetric = Object.fromEntries(rows.map(([metric, ...names]) => [metric, names]));
     const series = {
       signings: METRIC_SIGNINGS,

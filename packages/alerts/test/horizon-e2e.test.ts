@@ -1,10 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
-import { freePort } from '@credwatch/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { prometheusRules, resolveConfig } from '../src/index.js';
-import { writeTemp } from './helpers.js';
-import { startPrometheus, startWorker, stopWorker, until, type Worker } from './live-stack.js';
+import {
+  type PromAlert,
+  type RulesPrometheus,
+  startPrometheusOver,
+  startWorker,
+  stopWorker,
+  until,
+  type Worker,
+} from './live-stack.js';
 
 // The horizon alerts on live processes: a real Prometheus evaluates the shipped rules (every second) over four
 // workers under @credwatch/auto, each with its own emulator whose clock is set back, so the one-hour sessions
@@ -20,19 +23,11 @@ const HORIZON_ALERTS = [
   'AwsCredentialsExpiringRefreshFailing',
 ];
 
-interface PromAlert {
-  labels: Record<string, string>;
-  state: 'pending' | 'firing';
-}
-
-let prometheus: ChildProcess;
-let prometheusUrl: string;
+let prometheus: RulesPrometheus;
 const workers: Record<'busy' | 'idle' | 'failing' | 'triple', Worker> = {} as never;
 
 async function alerts(): Promise<PromAlert[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/alerts`);
-  const body = (await response.json()) as { data: { alerts: PromAlert[] } };
-  return body.data.alerts;
+  return (await prometheus.api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
 }
 
 /** A worker whose emulator issues sessions that have `minutesLeft` of their hour left now. */
@@ -67,24 +62,13 @@ beforeAll(async () => {
     workers.idle.worker.printed('idle'),
     workers.triple.worker.printed('uploading'),
   ]);
-  const promPort = await freePort();
-  prometheusUrl = `http://127.0.0.1:${promPort}`;
-  const dir = writeTemp({
-    'alerts.yaml': stringify(prometheusRules(resolveConfig({ interval: '1s' }))),
-    'prometheus.yml': stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: ['alerts.yaml'],
-      scrape_configs: Object.entries(workers).map(([name, { port }]) => ({
-        job_name: `${name}-worker`,
-        static_configs: [{ targets: [`127.0.0.1:${port}`] }],
-      })),
-    }),
-  });
-  prometheus = await startPrometheus(dir, promPort);
+  prometheus = await startPrometheusOver(
+    Object.fromEntries(Object.entries(workers).map(([name, worker]) => [`${name}-worker`, worker])),
+  );
 });
 
 afterAll(async () => {
-  prometheus?.kill('SIGTERM');
+  prometheus?.process.kill('SIGTERM');
   await Promise.all(Object.values(workers).map(stopWorker));
 });
 

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@credwatch/emulator';
 import { freePort, type RunningNode, sealedEnvironment, startNode } from '@credwatch/test-support';
-import { PACKAGE_DIR } from './helpers.js';
+import { stringify } from 'yaml';
+import { prometheusRules, resolveConfig } from '../src/index.js';
+import { PACKAGE_DIR, writeTemp } from './helpers.js';
 
 // The parts of a live alerting stack the end-to-end tests share: workers under @credwatch/auto against their
 // own emulators, and the Debian-packaged servers (Prometheus, Alertmanager) on loopback.
@@ -52,6 +54,48 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** An alert as Prometheus's `/api/v1/alerts` lists it. */
+export interface PromAlert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+  activeAt: string;
+}
+
+export interface RulesPrometheus {
+  process: ChildProcess;
+  /** `data` of a successful answer of its HTTP API at `path`; anything else throws. */
+  api<T>(path: string): Promise<T>;
+}
+
+/**
+ * Prometheus evaluating the pack's rules (default parameters) over `jobs`, each worker scraped as its own job:
+ * scrape and evaluation every second.
+ */
+export async function startPrometheusOver(jobs: Record<string, Worker>): Promise<RulesPrometheus> {
+  const port = await freePort();
+  const dir = writeTemp({
+    'alerts.yaml': stringify(prometheusRules(resolveConfig({ interval: '1s' }))),
+    'prometheus.yml': stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: ['alerts.yaml'],
+      scrape_configs: Object.entries(jobs).map(([job, worker]) => ({
+        job_name: job,
+        static_configs: [{ targets: [`127.0.0.1:${worker.port}`] }],
+      })),
+    }),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    process: await startPrometheus(dir, port),
+    async api<T>(path: string): Promise<T> {
+      const response = await fetch(`${url}${path}`);
+      const body = (await response.json()) as { status: string; data: T };
+      if (body.status !== 'success') throw new Error(`${path}: ${JSON.stringify(body)}`);
+      return body.data;
+    },
+  };
 }
 
 /** Prometheus on loopback with `<dir>/prometheus.yml`, its data in `<dir>/prom-data`. */

@@ -1,61 +1,36 @@
-import type { ChildProcess } from 'node:child_process';
-import { freePort } from '@credwatch/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { prometheusRules, resolveConfig } from '../src/index.js';
-import { writeTemp } from './helpers.js';
-import { startPrometheus, startWorker, stopWorker, until, type Worker } from './live-stack.js';
+import {
+  type PromAlert,
+  type RulesPrometheus,
+  startPrometheusOver,
+  startWorker,
+  stopWorker,
+  until,
+  type Worker,
+} from './live-stack.js';
 
 // A real Prometheus (the Debian package) scrapes two workers instrumented by @credwatch/auto, each against
 // its own emulator: one healthy, one whose sessions S3 stops accepting. The pack's rules, evaluated every
 // second (the `interval` parameter), must fire for the second and stay silent for the first.
-interface PromAlert {
-  labels: Record<string, string>;
-  state: 'pending' | 'firing';
-  activeAt: string;
-}
-
-let prometheus: ChildProcess;
-let prometheusUrl: string;
-
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${prometheusUrl}${path}`);
-  const body = (await response.json()) as { status: string; data: T };
-  if (body.status !== 'success') throw new Error(`${path}: ${JSON.stringify(body)}`);
-  return body.data;
-}
-
+let prometheus: RulesPrometheus;
 let healthy: Worker;
 let failing: Worker;
 
 beforeAll(async () => {
   [healthy, failing] = await Promise.all([startWorker('healthy-worker'), startWorker('failing-worker')]);
   await Promise.all([healthy.worker.printed('uploading'), failing.worker.printed('uploading')]);
-  const promPort = await freePort();
-  prometheusUrl = `http://127.0.0.1:${promPort}`;
-  const dir = writeTemp({
-    'alerts.yaml': stringify(prometheusRules(resolveConfig({ interval: '1s' }))),
-    'prometheus.yml': stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: ['alerts.yaml'],
-      scrape_configs: [
-        { job_name: 'healthy-worker', static_configs: [{ targets: [`127.0.0.1:${healthy.port}`] }] },
-        { job_name: 'failing-worker', static_configs: [{ targets: [`127.0.0.1:${failing.port}`] }] },
-      ],
-    }),
-  });
-  prometheus = await startPrometheus(dir, promPort);
+  prometheus = await startPrometheusOver({ 'healthy-worker': healthy, 'failing-worker': failing });
 });
 
 afterAll(async () => {
-  prometheus?.kill('SIGTERM');
+  prometheus?.process.kill('SIGTERM');
   await Promise.all([healthy, failing].filter(Boolean).map(stopWorker));
 });
 
 it('AwsCredentialsTokenRefreshRequired reaches firing for the failing worker only; the healthy one stays silent', async () => {
   // Both workers are scraped and signing before anything goes wrong.
   await until('both workers to be scraped', async () => {
-    const result = await api<{ result: unknown[] }>(
+    const result = await prometheus.api<{ result: unknown[] }>(
       `/api/v1/query?query=${encodeURIComponent('sum by (job) (aws_credentials_signings_total{rpc_service="S3"}) > 0')}`,
     );
     return result.result.length === 2 ? true : undefined;
@@ -67,7 +42,7 @@ it('AwsCredentialsTokenRefreshRequired reaches firing for the failing worker onl
   expect(errorName).toBe('TokenRefreshRequired');
 
   const firing = await until('the alert to fire', async () => {
-    const { alerts } = await api<{ alerts: PromAlert[] }>('/api/v1/alerts');
+    const { alerts } = await prometheus.api<{ alerts: PromAlert[] }>('/api/v1/alerts');
     return alerts.find(
       (alert) => alert.state === 'firing' && alert.labels.alertname === 'AwsCredentialsTokenRefreshRequired',
     );
@@ -85,7 +60,7 @@ it('AwsCredentialsTokenRefreshRequired reaches firing for the failing worker onl
 
   // The healthy worker has run as long: nothing about it is firing or even pending.
   await new Promise((resolve) => setTimeout(resolve, 3000));
-  const { alerts } = await api<{ alerts: PromAlert[] }>('/api/v1/alerts');
+  const { alerts } = await prometheus.api<{ alerts: PromAlert[] }>('/api/v1/alerts');
   expect(alerts.filter((alert) => alert.labels.job === 'healthy-worker')).toEqual([]);
   expect(
     alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.job} ${alert.state}`).sort(),
