@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Emulator } from '@credwatch/emulator';
-import { withEnv } from '@credwatch/test-support';
+import { markdownTable, withEnv } from '@credwatch/test-support';
 import { type Histogram, InstrumentType } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as semconv from '../src/semconv.js';
@@ -15,20 +15,7 @@ import { putObject, s3Client, sdk, startEmulatorWithBucket } from './helpers.js'
 const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'telemetry.md'), 'utf8');
 
 /** The rows of the first Markdown table under `heading`, each cell stripped of backticks. */
-function table(heading: string): string[][] {
-  const section = doc.split(/^#+ /m).find((part) => part.startsWith(`${heading}\n`));
-  if (section === undefined) throw new Error(`docs/telemetry.md has no "${heading}" section`);
-  const rows = section
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .map((line) =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim().replaceAll('`', '')),
-    );
-  return rows.slice(2); // header and separator
-}
+const table = (heading: string) => markdownTable(doc, heading);
 
 const list = (cell: string) => cell.split(',').map((value) => value.trim());
 
