@@ -40,3 +40,17 @@ export function sessionCredentials(
   };
   return async () => identity;
 }
+
+/**
+ * The S3 client settings every in-process suite measures with: path-style S3 answered by `inProcessHandler`,
+ * signed with fresh session credentials.
+ */
+export function inProcessClientConfig() {
+  return {
+    region: 'us-east-1',
+    endpoint: 'http://s3.bench.invalid',
+    forcePathStyle: true,
+    credentials: sessionCredentials(),
+    requestHandler: inProcessHandler,
+  };
+}

@@ -4,7 +4,7 @@
 // under callgrind (and on a loaded machine) would vary from run to run. That is far more often than an
 // application's reader collects (every 60 s by default), so what credwatch defers to collection is counted
 // in full.
-import { inProcessHandler, sessionCredentials } from '../lib/in-process-handler.js';
+import { inProcessClientConfig } from '../lib/in-process-handler.js';
 import { type Config, loadSdk, setUpTelemetry } from '../lib/telemetry.js';
 
 const COLLECT_EVERY = 100;
@@ -12,13 +12,7 @@ const telemetry = setUpTelemetry({ timers: false });
 telemetry.use(process.argv[2] as Config);
 const n = Number(process.argv[3]);
 const { s3 } = loadSdk();
-const client = new s3.S3Client({
-  region: 'us-east-1',
-  endpoint: 'http://s3.bench.invalid',
-  forcePathStyle: true,
-  credentials: sessionCredentials(),
-  requestHandler: inProcessHandler,
-});
+const client = new s3.S3Client(inProcessClientConfig());
 for (let i = 0; i < n; i++) {
   const output = await client.send(new s3.GetObjectCommand({ Bucket: 'bench', Key: 'small.txt' }));
   await output.Body?.transformToString();

@@ -1,6 +1,6 @@
 // One configuration's memory run (started by memory.ts with --expose-gc): create and drop clients, each
 // sending a few requests, and compare the heap after full GCs at two checkpoints.
-import { inProcessHandler, sessionCredentials } from '../lib/in-process-handler.js';
+import { inProcessClientConfig } from '../lib/in-process-handler.js';
 import { report } from '../lib/stats.js';
 import { type Config, loadSdk, setUpTelemetry } from '../lib/telemetry.js';
 
@@ -14,13 +14,7 @@ const gc = globalThis.gc as () => void;
 
 async function useAndDropClients(count: number): Promise<void> {
   for (let c = 0; c < count; c++) {
-    const client = new s3.S3Client({
-      region: 'us-east-1',
-      endpoint: 'http://s3.bench.invalid',
-      forcePathStyle: true,
-      credentials: sessionCredentials(),
-      requestHandler: inProcessHandler,
-    });
+    const client = new s3.S3Client(inProcessClientConfig());
     for (let r = 0; r < REQUESTS_PER_CLIENT; r++) {
       await client.send(new s3.PutObjectCommand({ Bucket: 'bench', Key: `k${r}`, Body: 'a small object\n' }));
     }

@@ -2,7 +2,7 @@
 // are enabled once, before the SDK loads, and never toggled (toggling re-wraps Client.prototype.send, which
 // both instrumentations patch, and distorts the result). The driver sends batches; the worker answers with
 // the CPU and wall time per request.
-import { inProcessHandler, sessionCredentials } from '../lib/in-process-handler.js';
+import { inProcessClientConfig } from '../lib/in-process-handler.js';
 import { type Config, loadSdk, setUpTelemetry } from '../lib/telemetry.js';
 
 const telemetry = setUpTelemetry();
@@ -16,13 +16,7 @@ export type WorkerRequest =
   | { kind: 'finish' };
 
 const clients: Partial<Record<'inProcess' | 'loopback', Client>> = {
-  inProcess: new s3.S3Client({
-    region: 'us-east-1',
-    endpoint: 'http://s3.bench.invalid',
-    forcePathStyle: true,
-    credentials: sessionCredentials(),
-    requestHandler: inProcessHandler,
-  }),
+  inProcess: new s3.S3Client(inProcessClientConfig()),
 };
 
 async function send(client: Client, operation: 'GetObject' | 'PutObject'): Promise<void> {
