@@ -42,8 +42,9 @@ export function wrapCredentials(state: ClientState): void {
 /** `refreshBefore` is set, and `identity` has less than it left. */
 function insideBuffer(state: ClientState, identity: AwsIdentity): boolean {
   const ahead = refreshAheadOf(state.telemetry.config.refreshBefore);
+  if (ahead === undefined) return false; // the default: nothing more to read at this provider call
   const expirationMs = identityExpirationMs(identity);
-  if (ahead === undefined || expirationMs === undefined) return false;
+  if (expirationMs === undefined) return false;
   return dueAhead(ahead, expirationMs, state.telemetry.registry.info(identity)?.fetchedAtMs, Date.now());
 }
 

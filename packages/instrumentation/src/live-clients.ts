@@ -38,14 +38,13 @@ export class LiveClients {
   add(state: LiveClient): void {
     this.clients.add(new WeakRef(state));
     // Without a reader collecting, nothing else would ever prune: sweep as the set doubles (amortised O(1)).
-    if (this.clients.size >= this.sweepAt) {
-      for (const reference of this.clients)
-        if (reference.deref() === undefined) this.clients.delete(reference);
-      this.sweepAt = Math.max(64, this.clients.size * 2);
-    }
+    if (this.clients.size >= this.sweepAt) this.sweepAt = Math.max(64, this.count() * 2);
   }
 
-  /** How many instrumented clients are alive (not yet garbage-collected), for `aws.credentials.clients`. */
+  /**
+   * How many instrumented clients are alive (not yet garbage-collected), for `aws.credentials.clients`;
+   * sweeps out the collected ones on the way.
+   */
   count(): number {
     let alive = 0;
     for (const reference of this.clients) {
