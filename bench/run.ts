@@ -208,14 +208,19 @@ table(
   ]),
 );
 
-lines.push('### Startup (process start to first answered request, median ms)', '');
-const bareStartup = startup['node app.js'] as number;
+lines.push(
+  '### Startup (process start to first answered request, and peak resident memory by then; medians)',
+  '',
+);
+const bareStartup = startup['node app.js'] as { ms: number; rssMiB: number };
 table(
-  ['command', 'ms', 'ratio to bare'],
-  Object.entries(startup as Record<string, number>).map(([name, ms]) => [
+  ['command', 'ms', 'ratio to bare', 'peak RSS MiB', 'RSS added'],
+  Object.entries(startup as Record<string, { ms: number; rssMiB: number }>).map(([name, { ms, rssMiB }]) => [
     name,
     fixed(ms),
-    ratio(ms, bareStartup),
+    ratio(ms, bareStartup.ms),
+    fixed(rssMiB),
+    `${fixed(rssMiB - bareStartup.rssMiB)} MiB`,
   ]),
 );
 

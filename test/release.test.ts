@@ -85,3 +85,41 @@ describe('the repository', () => {
     expect(rootManifest.scripts['check:publish']).toBe('pnpm publish -r --dry-run --no-git-checks');
   });
 });
+
+describe('the @credwatch/auto register bundles', () => {
+  const dist = join(REPO_ROOT, 'packages', 'auto', 'dist');
+  // The bundler heads each module it inlines with a comment naming its file, under node_modules for a package.
+  const bundled = ['register.cjs', 'register.js'].flatMap((file) =>
+    [...readFileSync(join(dist, file), 'utf8').matchAll(/^\/\/ (\S*node_modules\/\S+)$/gm)].map(
+      (match) => match[1] as string,
+    ),
+  );
+  const packageOf = (path: string) => /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] as string;
+
+  it('carry one version of each package', () => {
+    const versions = new Map<string, Set<string>>();
+    for (const path of bundled) {
+      const store = /\.pnpm\/([^/]+)\//.exec(path)?.[1] as string;
+      versions.set(packageOf(path), (versions.get(packageOf(path)) ?? new Set()).add(store));
+    }
+    expect([...versions].filter(([, stores]) => stores.size > 1)).toEqual([]);
+    expect(versions.size).toBeGreaterThan(10);
+  });
+
+  it('name every package whose code they carry, with its license text, in THIRD-PARTY-NOTICES.md', () => {
+    const notices = readFileSync(join(dist, 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    const named = [...notices.matchAll(/^- (\S+)@[^@\s]+ \((\S+)\)$/gm)].map((match) => match[1]);
+    // The notices come from the bundler's module list; the comments (which it leaves off some inlined
+    // modules) are a second witness.
+    expect([...new Set(bundled.map(packageOf))].filter((name) => !named.includes(name))).toEqual([]);
+    expect(named).toEqual([...new Set(named)]);
+    const texts = [...notices.matchAll(/^```text\n(.+)$/gm)].map((match) => match[1]);
+    expect(texts.length).toBeGreaterThan(1);
+    expect(
+      texts.filter(
+        (first) =>
+          !/^(Apache License|MIT License|\(The MIT License\)|The MIT License \(MIT\))/.test(first ?? ''),
+      ),
+    ).toEqual([]);
+  });
+});

@@ -1,6 +1,8 @@
 // Startup: wall time from process start to the first answered request, for a bare app, the same app under
 // `--require @credwatch/auto/register`, and under `--require @opentelemetry/auto-instrumentations-node/register`.
-// Exporters are off in both, so what is measured is loading and starting, not exporting.
+// Exporters are off in those, so what is measured is loading and starting, not exporting; one more row has
+// credwatch with its default exporters (OTLP over HTTP/protobuf, to a loopback port nothing listens on: the
+// app answers and exits before the first export), which is what a user who sets nothing gets.
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@credwatch/emulator';
 import { nodeOutput } from '../lib/node-run.js';
@@ -8,29 +10,46 @@ import { median, report } from '../lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 11);
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const VARIANTS = {
-  'node app.js': [],
-  '--require @credwatch/auto/register': ['--require', '@credwatch/auto/register'],
-  '--require @opentelemetry/auto-instrumentations-node/register': [
-    '--require',
-    '@opentelemetry/auto-instrumentations-node/register',
-  ],
-} as const;
-
-const emulator = await startEmulator();
-const env = {
-  ...process.env,
-  ...emulator.env('env'),
+const EXPORTERS_OFF = {
   OTEL_TRACES_EXPORTER: 'none',
   OTEL_METRICS_EXPORTER: 'none',
   OTEL_LOGS_EXPORTER: 'none',
 };
-const samples = new Map<string, number[]>(Object.keys(VARIANTS).map((name) => [name, []]));
+const VARIANTS: Record<string, { flags: string[]; env: Record<string, string> }> = {
+  'node app.js': { flags: [], env: EXPORTERS_OFF },
+  '--require @credwatch/auto/register': {
+    flags: ['--require', '@credwatch/auto/register'],
+    env: EXPORTERS_OFF,
+  },
+  '--require @credwatch/auto/register, OTLP exporters on': {
+    flags: ['--require', '@credwatch/auto/register'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+  },
+  '--require @opentelemetry/auto-instrumentations-node/register': {
+    flags: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
+    env: EXPORTERS_OFF,
+  },
+};
+
+const emulator = await startEmulator();
+const env = { ...process.env, ...emulator.env('env') };
+const samples = new Map<string, { ms: number[]; rssMiB: number[] }>(
+  Object.keys(VARIANTS).map((name) => [name, { ms: [], rssMiB: [] }]),
+);
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, flags] of Object.entries(VARIANTS)) {
-    const output = await nodeOutput([...flags, 'fixtures/startup-app.cjs'], { cwd: BENCH_DIR, env });
-    samples.get(name)?.push(Number(/first-request-ms (\S+)/.exec(output)?.[1]));
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    const output = await nodeOutput([...variant.flags, 'fixtures/startup-app.cjs'], {
+      cwd: BENCH_DIR,
+      env: { ...env, ...variant.env },
+    });
+    const [, ms, rssKiB] = /first-request-ms (\S+) max-rss-kib (\d+)/.exec(output) ?? [];
+    samples.get(name)?.ms.push(Number(ms));
+    samples.get(name)?.rssMiB.push(Number(rssKiB) / 1024);
   }
 }
 await emulator.stop();
-report(Object.fromEntries([...samples].map(([name, values]) => [name, median(values)])));
+report(
+  Object.fromEntries(
+    [...samples].map(([name, { ms, rssMiB }]) => [name, { ms: median(ms), rssMiB: median(rssMiB) }]),
+  ),
+);

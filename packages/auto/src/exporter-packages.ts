@@ -17,13 +17,20 @@ const VERSIONS: Record<string, string> = {
 };
 
 const requireHere = createRequire(import.meta.url);
+const bundled = new Map<string, unknown>();
+
+/** Called by the bundled `register` entries with the exporter modules they carry. */
+export function provideBundledPackages(modules: Readonly<Record<string, unknown>>): void {
+  for (const [name, exports] of Object.entries(modules)) bundled.set(name, exports);
+}
 
 /**
- * Loads an exporter package when the environment selects it, and only then: the exporters nobody chose are
- * never read from disk (loading every one is most of the Node SDK's cold start).
+ * An exporter package, when the environment selects it: from the bundle when this is the `register` entry,
+ * from node_modules otherwise, and then only the ones chosen are read from disk (loading every one is most of
+ * the Node SDK's cold start). The optional gRPC and Zipkin exporters always come from node_modules.
  */
 export function loadPackage<Exports>(name: string): Exports {
-  return requireHere(name) as Exports;
+  return (bundled.get(name) ?? requireHere(name)) as Exports;
 }
 
 /** The install command for an optional package the configuration needs but this process cannot load, if any. */
