@@ -23,6 +23,8 @@ export class ClientState {
   aheadTriedFor: AwsIdentity | undefined;
   /** Set when the provider's fresh credentials are already inside `refreshBefore`: no early refresh helps. */
   aheadDisabled = false;
+  /** The credentials the detectors last looked at for how they were set up (once per credentials object). */
+  checkedIdentity: AwsIdentity | undefined;
   private lastIdentity: AwsIdentity | undefined;
   private previousIdentity: AwsIdentity | undefined;
   private sourceFor: AwsIdentity | undefined;

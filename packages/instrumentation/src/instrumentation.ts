@@ -8,6 +8,7 @@ import { instrumentClientOnce } from './client-wiring.js';
 import { validateConfig } from './config.js';
 import { clearEnabled, setEnabled } from './enabled.js';
 import { unpatchExport } from './exports-patch.js';
+import { type FindingLogger, Findings } from './findings.js';
 import { IdentityRegistry } from './identities.js';
 import type { SdkClient } from './internal-types.js';
 import { LiveClients } from './live-clients.js';
@@ -145,6 +146,14 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
     delete prototype[SEND_PATCHED];
   }
 
+  /**
+   * The base class's Logs API logger (from the global or the set LoggerProvider); undefined on base classes
+   * that predate it. Read at each finding, so a provider set later applies.
+   */
+  private get findingLogger(): FindingLogger | undefined {
+    return (this as unknown as { logger?: FindingLogger }).logger;
+  }
+
   /** The clients this instrumentation reached; created on first use (the base constructor already needs it). */
   private get liveClients(): LiveClients {
     this.liveClientsOf ??= new LiveClients();
@@ -169,6 +178,10 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
         registry,
         liveClients: this.liveClients,
         diag: this._diag,
+        findings: new Findings(),
+        get logger() {
+          return instrumentation.findingLogger;
+        },
         isEnabled: () => this.isEnabled(),
       };
     }

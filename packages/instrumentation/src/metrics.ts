@@ -4,6 +4,7 @@ import type { LiveClients } from './live-clients.js';
 import {
   METRIC_CLIENTS,
   METRIC_EXPIRATION,
+  METRIC_FINDINGS,
   METRIC_RECOVERIES,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
@@ -24,6 +25,8 @@ export class CredentialMetrics {
   readonly rejections: Counter;
   /** `recover: true` only: each rejection credwatch refreshed and sent again, or could not. */
   readonly recoveries: Counter;
+  /** Each finding of the detectors, once per process per subject. */
+  readonly findings: Counter;
 
   constructor(meter: Meter, liveClients: LiveClients) {
     this.timeToExpiry = new DeferredHistogram(
@@ -68,6 +71,11 @@ export class CredentialMetrics {
     this.recoveries = meter.createCounter(METRIC_RECOVERIES, {
       description: 'Rejected requests credwatch refreshed the credentials for and sent again (recover: true)',
       unit: '{recovery}',
+      valueType: ValueType.INT,
+    });
+    this.findings = meter.createCounter(METRIC_FINDINGS, {
+      description: 'Credential set-ups that fail or will fail, found while the application runs, each once',
+      unit: '{finding}',
       valueType: ValueType.INT,
     });
     this.rejections = meter.createCounter(METRIC_REJECTIONS, {

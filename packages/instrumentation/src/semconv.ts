@@ -23,6 +23,10 @@ export const ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY = 'aws.credentials.time_to_expi
 export const ATTR_AWS_CREDENTIALS_AGE = 'aws.credentials.age';
 export const ATTR_AWS_CREDENTIALS_REFRESH_IN_FLIGHT = 'aws.credentials.refresh_in_flight';
 export const ATTR_AWS_CREDENTIALS_REJECTION_INFERRED = 'aws.credentials.rejection.inferred';
+/** On `aws.credentials.findings` and the `aws.credentials.finding` event: which finding (`FINDING_VALUES`). */
+export const ATTR_AWS_CREDENTIALS_FINDING_KIND = 'aws.credentials.finding.kind';
+/** On the `aws.credentials.finding` event and log record: what to change, in a sentence. */
+export const ATTR_AWS_CREDENTIALS_FINDING_FIX = 'aws.credentials.finding.fix';
 /** Opt-in, spans only: at most the last four characters of the access key id. */
 export const ATTR_AWS_CREDENTIALS_KEY_FINGERPRINT = 'aws.credentials.key_fingerprint';
 
@@ -40,6 +44,8 @@ export const METRIC_REFRESH_DURATION = 'aws.credentials.refresh.duration';
 export const METRIC_REJECTIONS = 'aws.credentials.rejections';
 export const METRIC_EXPIRATION = 'aws.credentials.expiration';
 export const METRIC_RECOVERIES = 'aws.credentials.recoveries';
+/** Each finding, once per process per subject (a credentials object, a configuration). */
+export const METRIC_FINDINGS = 'aws.credentials.findings';
 /** Always exported once credwatch has a meter (0 before the first client): its absence means lost telemetry. */
 export const METRIC_CLIENTS = 'aws.credentials.clients';
 
@@ -47,6 +53,9 @@ export const SPAN_REFRESH = 'aws.credentials.refresh';
 /** Recorded by credwatch only when no SDK operation span is there to carry the rejection. */
 export const SPAN_REJECTION = 'aws.credentials.rejection';
 export const EVENT_REJECTED = 'aws.credentials.rejected';
+/** The event (and log record) of a finding; also the name of the span credwatch records when no operation span is there. */
+export const EVENT_FINDING = 'aws.credentials.finding';
+export const SPAN_FINDING = 'aws.credentials.finding';
 
 /** Explicit buckets of `aws.credentials.time_to_expiry`, in seconds (contract). */
 export const TIME_TO_EXPIRY_BUCKETS = [0, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200];
@@ -76,6 +85,13 @@ export const EXPIRY_STATE_VALUES = ['valid', 'refresh_window', 'expired', 'no_ex
 
 /** The values of `aws.credentials.refresh.trigger`. */
 export const REFRESH_TRIGGER_VALUES = ['initial', 'expiring', 'expired', 'background', 'forced'] as const;
+
+/** The values of `aws.credentials.finding.kind`; see docs/telemetry.md for what each means and its fix. */
+export const FINDING_VALUES = [
+  'temporary_without_expiry',
+  'competing_sources',
+  'unrefreshable_expiring',
+] as const;
 
 /** The service error codes recorded as `error.type` of a rejection: the credentials are no longer accepted. */
 export const REJECTION_ERROR_TYPE_VALUES = [

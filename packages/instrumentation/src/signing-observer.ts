@@ -1,6 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { ClientState } from './client-state.js';
+import { detectAtSigning } from './detectors.js';
 import { expiryState } from './expiry.js';
 import { identityExpirationMs } from './identities.js';
 import type { AwsIdentity, Handler, HandlerContext, Middleware, MiddlewareArgs } from './internal-types.js';
@@ -82,6 +83,18 @@ class OperationObservation {
     }
     const span = this.operationSpan();
     if (span !== undefined) this.annotate(span, signing);
+    // Cheap on the request path: only new credentials, or credentials at their end, are looked at.
+    if (
+      identity !== undefined &&
+      (identity !== this.client.checkedIdentity || state === 'refresh_window' || state === 'expired')
+    ) {
+      const operation = (this.handlerContext.commandName ?? '').replace(/Command$/, '');
+      detectAtSigning(
+        this.client,
+        { identity, source, state, temporary, timeToExpirySeconds, operation },
+        span,
+      );
+    }
     return true;
   }
 

@@ -1,5 +1,6 @@
 import type { DiagLogger, Span, Tracer } from '@opentelemetry/api';
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
+import type { FindingLogger, Findings } from './findings.js';
 import type { IdentityRegistry } from './identities.js';
 import type { LiveClients } from './live-clients.js';
 import type { CredentialMetrics } from './metrics.js';
@@ -14,6 +15,10 @@ export interface Telemetry {
   /** The instrumented clients still alive, for `aws.credentials.expiration`. */
   readonly liveClients: LiveClients;
   readonly diag: DiagLogger;
+  /** Findings reported so far, so that each is reported once per process per subject. */
+  readonly findings: Findings;
+  /** The Logs API logger of the instrumentation, where its base class has one (instrumentation ≥ 0.200). */
+  readonly logger: FindingLogger | undefined;
   isEnabled(): boolean;
 }
 

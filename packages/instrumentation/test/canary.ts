@@ -28,13 +28,16 @@ function spanText(span: ReadableSpan): string {
   });
 }
 
-/** Run after every test file: spans, metric points and diag output against every secret issued. */
+/** Run after every test file: spans, metric points, log records and diag output against every secret issued. */
 export async function assertNoSecretsEmitted(telemetry: TelemetryHarness): Promise<void> {
   await telemetry.collect();
   const texts = [
     ...telemetry.everything.spans.map(spanText),
     ...telemetry.collected.map((metrics) => JSON.stringify(metrics.scopeMetrics)),
     ...telemetry.diagMessages,
+    ...telemetry.everyLog
+      .getFinishedLogRecords()
+      .map((record) => JSON.stringify({ body: record.body, attributes: record.attributes })),
   ];
   expect(findSecrets(texts, secretsIssued())).toEqual([]);
 }

@@ -1,6 +1,12 @@
 import { type Attributes, context, DiagLogLevel, diag } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  type ReadableLogRecord,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import {
   type DataPoint,
   type Histogram,
   MeterProvider,
@@ -60,6 +66,9 @@ export interface HistogramPoint {
  */
 export class TelemetryHarness {
   readonly exporter = new InMemorySpanExporter();
+  readonly logExporter = new InMemoryLogRecordExporter();
+  /** Every log record of the file, never reset, for the secret canary. */
+  readonly everyLog = new InMemoryLogRecordExporter();
   readonly everything = new Everything();
   readonly diagMessages: string[] = [];
   readonly collected: ResourceMetrics[] = [];
@@ -89,11 +98,25 @@ export class TelemetryHarness {
     this.instrumentation = new AwsCredentialsInstrumentation();
     this.instrumentation.setTracerProvider(this.tracerProvider);
     this.instrumentation.setMeterProvider(new MeterProvider({ readers: [this.reader] }));
+    this.instrumentation.setLoggerProvider(
+      new LoggerProvider({
+        processors: [
+          new SimpleLogRecordProcessor({ exporter: this.logExporter }),
+          new SimpleLogRecordProcessor({ exporter: this.everyLog }),
+        ],
+      }),
+    );
+  }
+
+  /** Log records emitted through the Logs API. */
+  logs(): ReadableLogRecord[] {
+    return this.logExporter.getFinishedLogRecords();
   }
 
   /** Fresh spans and a fresh meter provider (credwatch recreates its instruments), default config. */
   reset(): void {
     this.exporter.reset();
+    this.logExporter.reset();
     this.reader = new PullReader();
     this.instrumentation.setMeterProvider(new MeterProvider({ readers: [this.reader] }));
     this.instrumentation.setConfig({});

@@ -7,7 +7,7 @@ import { type Histogram, InstrumentType } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as semconv from '../src/semconv.js';
 import { harness } from './harness.js';
-import { putObject, s3Client, sdk, startEmulatorWithBucket } from './helpers.js';
+import { lastIssued, putObject, s3Client, sdk, startEmulatorWithBucket } from './helpers.js';
 
 // docs/telemetry.md is the authority for every name credwatch emits: its tables are held to semconv.ts and
 // to the instruments the instrumentation really creates, as a MeterProvider collects them.
@@ -72,6 +72,12 @@ describe('docs/telemetry.md and what a MeterProvider collects', () => {
         sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } });
       const s3 = s3Client(emulator, { credentials: assumeRole() });
       await putObject(s3, bucket);
+      // A finding: a session's keys kept without their expiration.
+      const { accessKeyId, secretAccessKey, sessionToken } = lastIssued(emulator, 'sts:AssumeRole');
+      await putObject(
+        s3Client(emulator, { credentials: { accessKeyId, secretAccessKey, sessionToken } }),
+        bucket,
+      );
       emulator.faults.requireRefresh();
       await expect(putObject(s3, bucket)).rejects.toThrow('The provided token must be refreshed.');
       emulator.faults.failNext('sts:AssumeRole', {

@@ -1,0 +1,189 @@
+import type { Span } from '@opentelemetry/api';
+import type { ClientState } from './client-state.js';
+import type { Finding } from './findings.js';
+import type { AwsIdentity } from './internal-types.js';
+import {
+  ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
+  ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY,
+  ATTR_RPC_METHOD,
+} from './semconv.js';
+import type { CredentialSource, ExpiryState } from './types.js';
+
+/** What a signing attempt used, as the detectors read it. */
+export interface SigningFacts {
+  identity: AwsIdentity;
+  source: CredentialSource;
+  state: ExpiryState;
+  temporary: boolean;
+  timeToExpirySeconds: number | undefined;
+  /** e.g. `PutObject`. */
+  operation: string;
+}
+
+const PROVIDER_FIX =
+  'Give the client a credential provider (fromTemporaryCredentials, fromNodeProviderChain, or no credentials ' +
+  'option at all for the default chain) instead of the keys it returned';
+
+/** A credential source the environment configures for the default chain, in the chain's order. */
+interface ConfiguredSource {
+  /** The `aws.credentials.source` values its credentials carry. */
+  sources: readonly CredentialSource[];
+  variables: readonly string[];
+  describe(env: Env): string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const set = (env: Env, variable: string) => (env[variable] ?? '') !== '';
+
+const CONFIGURED_SOURCES: readonly ConfiguredSource[] = [
+  {
+    sources: ['env'],
+    variables: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
+    describe: (env) =>
+      set(env, 'AWS_ACCESS_KEY_ID') && set(env, 'AWS_SECRET_ACCESS_KEY')
+        ? 'the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
+        : undefined,
+  },
+  {
+    sources: ['profile', 'sso', 'process', 'login'],
+    variables: ['AWS_PROFILE'],
+    describe: (env) =>
+      set(env, 'AWS_PROFILE') ? `the profile "${env.AWS_PROFILE}" (AWS_PROFILE)` : undefined,
+  },
+  {
+    sources: ['web_identity'],
+    variables: ['AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'],
+    describe: (env) =>
+      set(env, 'AWS_WEB_IDENTITY_TOKEN_FILE')
+        ? 'a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)'
+        : undefined,
+  },
+  {
+    sources: ['container'],
+    variables: ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'],
+    describe: (env) =>
+      set(env, 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI') || set(env, 'AWS_CONTAINER_CREDENTIALS_FULL_URI')
+        ? 'a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*)'
+        : undefined,
+  },
+];
+
+/** The sources a default-chain client can sign with. */
+const CHAIN_SOURCES: readonly CredentialSource[] = [
+  'env',
+  'profile',
+  'sso',
+  'process',
+  'login',
+  'web_identity',
+  'container',
+  'imds',
+];
+
+/**
+ * When the environment configures more than one credential source, which one signed and which it shadows
+ * (`competing_sources`); undefined when there is no competition, or the client was not given the default chain.
+ */
+export function competingSources(
+  env: Env,
+  signedWith: CredentialSource,
+): { winner: string | undefined; shadowed: string[]; variables: string[] } | undefined {
+  if (!CHAIN_SOURCES.includes(signedWith)) return undefined;
+  const configured = CONFIGURED_SOURCES.flatMap((source) => {
+    const description = source.describe(env);
+    return description === undefined ? [] : [{ ...source, description }];
+  });
+  if (configured.length < 2) return undefined;
+  const winner = configured.find((source) => source.sources.includes(signedWith));
+  const losers = configured.filter((source) => source !== winner);
+  return {
+    winner: winner?.description,
+    shadowed: losers.map((source) => source.description),
+    variables: losers.flatMap((source) => source.variables.filter((variable) => set(env, variable))),
+  };
+}
+
+/**
+ * Findings a signing shows: checked once per credentials object for how they were set up, and at each
+ * signing inside the refresh window or past expiry for credentials nothing can refresh. Each is reported
+ * once per credentials object (or configuration) per process.
+ */
+export function detectAtSigning(client: ClientState, signing: SigningFacts, span: Span | undefined): void {
+  const { telemetry } = client;
+  const report = (subject: object | string, finding: Omit<Finding, 'source' | 'service'>) =>
+    telemetry.findings.report(
+      telemetry,
+      subject,
+      { ...finding, source: signing.source, service: client.service },
+      span,
+    );
+  const context = {
+    [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: signing.state,
+    [ATTR_RPC_METHOD]: signing.operation,
+    ...(signing.timeToExpirySeconds === undefined
+      ? {}
+      : { [ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY]: signing.timeToExpirySeconds }),
+  };
+
+  if (client.checkedIdentity !== signing.identity) {
+    client.checkedIdentity = signing.identity;
+    if (signing.temporary && signing.timeToExpirySeconds === undefined) {
+      report(signing.identity, {
+        kind: 'temporary_without_expiry',
+        attributes: context,
+        ...withoutExpiry(client, signing),
+      });
+    }
+    const competing = competingSources(process.env, signing.source);
+    if (competing !== undefined) {
+      const winner = competing.winner ?? `the ${signing.source} source`;
+      const profileSkipsKeys = set(process.env, 'AWS_PROFILE') && signing.source !== 'env';
+      report(`${signing.source}\u0000${competing.shadowed.join('\u0000')}`, {
+        kind: 'competing_sources',
+        attributes: context,
+        message:
+          `${client.service} requests are signed with credentials from ${winner}, while ` +
+          `${competing.shadowed.join(' and ')} ${competing.shadowed.length > 1 ? 'are' : 'is'} also configured ` +
+          "in this process's environment: the default chain takes the first source that works" +
+          `${profileSkipsKeys ? ' (and skips environment keys when AWS_PROFILE is set)' : ''}, so the others are never used.`,
+        fix:
+          `Configure one source: remove ${competing.variables.join(', ')} from the environment, or the ` +
+          `settings of ${winner} if one of the others is meant.`,
+      });
+    }
+  }
+
+  if (signing.source === 'static' && (signing.state === 'refresh_window' || signing.state === 'expired')) {
+    const seconds = Math.round(Math.abs(signing.timeToExpirySeconds ?? 0));
+    report(signing.identity, {
+      kind: 'unrefreshable_expiring',
+      attributes: context,
+      message:
+        `${client.service} ${signing.operation} is signed with credentials handed to the client that ` +
+        `${signing.state === 'expired' ? `expired ${seconds} s ago` : `expire in ${seconds} s`}; nothing can ` +
+        'refresh them, so the job outlives its session.',
+      fix: `${PROVIDER_FIX}, so that the SDK refreshes them ahead of expiry; or ask for a session that outlasts the job (DurationSeconds, up to the role's MaxSessionDuration).`,
+    });
+  }
+}
+
+function withoutExpiry(client: ClientState, signing: SigningFacts): Pick<Finding, 'message' | 'fix'> {
+  if (signing.source === 'env') {
+    return {
+      message:
+        `${client.service} requests are signed with the session in AWS_SESSION_TOKEN, and AWS_CREDENTIAL_EXPIRATION ` +
+        'is not set: the SDK cannot know when the session ends, and signs with it until the service rejects it.',
+      fix:
+        'Let the process use a source that refreshes (a container credentials endpoint, a web identity token, a ' +
+        'profile with role_arn) instead of exported session keys; or set AWS_CREDENTIAL_EXPIRATION and restart ' +
+        'the process before it passes.',
+    };
+  }
+  return {
+    message:
+      `${client.service} requests are signed with temporary credentials (they carry a session token) that have ` +
+      'no expiration: a key triple kept from an earlier AssumeRole, a file or a cache, which the SDK never refreshes.',
+    fix: `${PROVIDER_FIX}; or keep their Expiration with the keys, so that the SDK knows when to refresh.`,
+  };
+}

@@ -1,0 +1,114 @@
+import {
+  type Attributes,
+  type Counter,
+  type DiagLogger,
+  type Span,
+  SpanKind,
+  type Tracer,
+} from '@opentelemetry/api';
+import {
+  ATTR_AWS_CREDENTIALS_FINDING_FIX,
+  ATTR_AWS_CREDENTIALS_FINDING_KIND,
+  ATTR_AWS_CREDENTIALS_SOURCE,
+  ATTR_RPC_SERVICE,
+  EVENT_FINDING,
+  type FINDING_VALUES,
+  SPAN_FINDING,
+} from './semconv.js';
+import type { CredentialSource } from './types.js';
+
+/** `aws.credentials.finding.kind`: a credential set-up that will fail, or is failing, found while the app runs. */
+export type FindingKind = (typeof FINDING_VALUES)[number];
+
+export interface Finding {
+  kind: FindingKind;
+  source: CredentialSource;
+  service: string;
+  /** What credwatch saw, in one sentence; never a secret. */
+  message: string;
+  /** What to change. */
+  fix: string;
+  /** More context for the span event and the log record (expiry state, time to expiry, …). */
+  attributes?: Attributes;
+}
+
+/** The OpenTelemetry Logs API's logger, as `InstrumentationBase` exposes it (api ≥ 1.10 or api-logs). */
+export interface FindingLogger {
+  emit(record: {
+    eventName?: string;
+    severityNumber?: number;
+    severityText?: string;
+    body?: string;
+    attributes?: Attributes;
+  }): void;
+}
+
+/** Where a finding goes: the parts of the instrumentation's `Telemetry` view this needs. */
+export interface FindingSinks {
+  readonly tracer: Tracer;
+  readonly metrics: { readonly findings: Counter };
+  readonly logger: FindingLogger | undefined;
+  readonly diag: DiagLogger;
+}
+
+/** `SeverityNumber.WARN` of the Logs data model. */
+const SEVERITY_WARN = 13;
+
+/**
+ * Reports each finding once per process per subject (a credentials object, a configuration): a counter
+ * `aws.credentials.findings` for alerts, an `aws.credentials.finding` event on the operation span (or on a
+ * short span of its own when there is none), a log record through the Logs API, and a `diag` warning.
+ */
+export class Findings {
+  private readonly seen = new Map<FindingKind, { objects: WeakSet<object>; keys: Set<string> }>();
+
+  /** False when this subject's finding of this kind was reported already. */
+  private firstTime(kind: FindingKind, subject: object | string): boolean {
+    let seen = this.seen.get(kind);
+    if (seen === undefined) {
+      seen = { objects: new WeakSet(), keys: new Set() };
+      this.seen.set(kind, seen);
+    }
+    if (typeof subject === 'string') {
+      if (seen.keys.has(subject)) return false;
+      seen.keys.add(subject);
+    } else {
+      if (seen.objects.has(subject)) return false;
+      seen.objects.add(subject);
+    }
+    return true;
+  }
+
+  report(
+    telemetry: FindingSinks,
+    subject: object | string,
+    finding: Finding,
+    operationSpan: Span | undefined,
+  ): void {
+    if (!this.firstTime(finding.kind, subject)) return;
+    telemetry.metrics.findings.add(1, {
+      [ATTR_AWS_CREDENTIALS_FINDING_KIND]: finding.kind,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: finding.source,
+      [ATTR_RPC_SERVICE]: finding.service,
+    });
+    const attributes: Attributes = {
+      [ATTR_AWS_CREDENTIALS_FINDING_KIND]: finding.kind,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: finding.source,
+      [ATTR_RPC_SERVICE]: finding.service,
+      ...finding.attributes,
+      [ATTR_AWS_CREDENTIALS_FINDING_FIX]: finding.fix,
+    };
+    const span =
+      operationSpan ?? telemetry.tracer.startSpan(SPAN_FINDING, { kind: SpanKind.INTERNAL, attributes });
+    span.addEvent(EVENT_FINDING, attributes);
+    if (operationSpan === undefined) span.end();
+    telemetry.logger?.emit({
+      eventName: EVENT_FINDING,
+      severityNumber: SEVERITY_WARN,
+      severityText: 'WARN',
+      body: `${finding.message} Fix: ${finding.fix}`,
+      attributes,
+    });
+    telemetry.diag.warn(`${finding.kind}: ${finding.message} Fix: ${finding.fix}`);
+  }
+}

@@ -1,0 +1,232 @@
+import { withEnv } from '@credwatch/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness } from './harness.js';
+import {
+  bucket,
+  emulator,
+  lastIssued,
+  moveClockTo,
+  restoreClock,
+  s3Client,
+  sdk,
+  useConfigFiles,
+  useEmulator,
+} from './helpers.js';
+
+// The detectors, against the real SDK and the emulator: each finding is counted once per subject, carried by
+// a span event and a log record with its fix, and written to diag; a healthy set-up reports nothing.
+const telemetry = harness();
+useEmulator('findings');
+
+beforeEach(() => telemetry.reset());
+afterEach(() => restoreClock());
+
+const findings = async () =>
+  (await telemetry.counter('aws.credentials.findings')).map((point) => [point.attributes, point.value]);
+const put = (s3: ReturnType<typeof s3Client>, key: string) =>
+  s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+
+/** AssumeRole output, as an app that caches it keeps it. */
+async function assumeRole(keepExpiration: boolean) {
+  const { Credentials } = await new sdk.sts.STSClient({
+    region: 'us-east-1',
+    endpoint: emulator.urls.sts,
+    credentials: emulator.longTermKey,
+  }).send(new sdk.sts.AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'findings' }));
+  return {
+    accessKeyId: Credentials?.AccessKeyId as string,
+    secretAccessKey: Credentials?.SecretAccessKey as string,
+    sessionToken: Credentials?.SessionToken as string,
+    ...(keepExpiration ? { expiration: Credentials?.Expiration } : {}),
+  };
+}
+
+describe('temporary_without_expiry', () => {
+  it('an AssumeRole key triple kept without its Expiration: once, with the fix, on every signal', async () => {
+    const s3 = s3Client(emulator, { credentials: await assumeRole(false) });
+    for (const key of ['a', 'b', 'c']) await put(s3, key);
+
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'temporary_without_expiry',
+          'aws.credentials.source': 'static',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    const message =
+      'S3 requests are signed with temporary credentials (they carry a session token) that have no ' +
+      'expiration: a key triple kept from an earlier AssumeRole, a file or a cache, which the SDK never refreshes.';
+    const fix =
+      'Give the client a credential provider (fromTemporaryCredentials, fromNodeProviderChain, or no ' +
+      'credentials option at all for the default chain) instead of the keys it returned; or keep their ' +
+      'Expiration with the keys, so that the SDK knows when to refresh.';
+    // No SDK operation span here (instrumentation-aws-sdk is not loaded): credwatch records its own.
+    const [span, ...more] = telemetry.spans('aws.credentials.finding');
+    expect(more).toEqual([]);
+    expect(span?.events.map((event) => [event.name, event.attributes])).toEqual([
+      [
+        'aws.credentials.finding',
+        {
+          'aws.credentials.finding.kind': 'temporary_without_expiry',
+          'aws.credentials.source': 'static',
+          'rpc.service': 'S3',
+          'aws.credentials.expiry_state': 'no_expiry',
+          'rpc.method': 'PutObject',
+          'aws.credentials.finding.fix': fix,
+        },
+      ],
+    ]);
+    expect(
+      telemetry
+        .logs()
+        .map((record) => [record.eventName, record.severityText, record.severityNumber, record.body]),
+    ).toEqual([['aws.credentials.finding', 'WARN', 13, `${message} Fix: ${fix}`]]);
+    expect(telemetry.logs()[0]?.attributes).toEqual(span?.events[0]?.attributes);
+    expect(telemetry.diagMessages.filter((line) => line.includes('temporary_without_expiry'))).toEqual([
+      `warn @credwatch/instrumentation temporary_without_expiry: ${message} Fix: ${fix}`,
+    ]);
+  });
+
+  it('the same triple with its Expiration, or a refreshing provider: no finding', async () => {
+    await put(s3Client(emulator, { credentials: await assumeRole(true) }), 'kept');
+    await withEnv(emulator.env('env'), () =>
+      put(
+        s3Client(emulator, {
+          credentials: sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } }),
+        }),
+        'provider',
+      ),
+    );
+    expect(await findings()).toEqual([]);
+    expect(telemetry.logs()).toEqual([]);
+    expect(telemetry.spans('aws.credentials.finding')).toEqual([]);
+  });
+
+  it('a session in AWS_SESSION_TOKEN without AWS_CREDENTIAL_EXPIRATION', async () => {
+    const session = await assumeRole(false);
+    await withEnv(
+      {
+        ...emulator.env('env'),
+        AWS_ACCESS_KEY_ID: session.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+        AWS_SESSION_TOKEN: session.sessionToken,
+      },
+      () => put(s3Client(emulator), 'env-session'),
+    );
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'temporary_without_expiry',
+          'aws.credentials.source': 'env',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    expect(telemetry.logs()[0]?.body).toMatch(
+      /^S3 requests are signed with the session in AWS_SESSION_TOKEN,/,
+    );
+  });
+});
+
+describe('competing_sources', () => {
+  it('environment keys and a container endpoint: the keys win, once per configuration', async () => {
+    await withEnv(
+      { ...emulator.env('env'), AWS_CONTAINER_CREDENTIALS_FULL_URI: emulator.urls.container },
+      async () => {
+        const s3 = s3Client(emulator);
+        await put(s3, 'one');
+        await put(s3, 'two');
+        await put(s3Client(emulator), 'another client');
+      },
+    );
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'competing_sources',
+          'aws.credentials.source': 'env',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    expect(telemetry.logs().map((record) => record.body)).toEqual([
+      'S3 requests are signed with credentials from the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ' +
+        "while a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*) is also configured in this process's " +
+        'environment: the default chain takes the first source that works, so the others are never used. ' +
+        'Fix: Configure one source: remove AWS_CONTAINER_CREDENTIALS_FULL_URI from the environment, or the ' +
+        'settings of the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY if one of the others is meant.',
+    ]);
+  });
+
+  it('AWS_PROFILE next to environment keys: the SDK skips the keys, and the next source signs', async () => {
+    useConfigFiles('[profile reporting]\nregion = us-east-1\n');
+    await withEnv(
+      {
+        ...emulator.env('env'),
+        AWS_PROFILE: 'reporting',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: emulator.urls.container,
+      },
+      () => put(s3Client(emulator), 'profile'),
+    );
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'competing_sources',
+          'aws.credentials.source': 'container',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    expect(telemetry.logs().map((record) => record.body)).toEqual([
+      'S3 requests are signed with credentials from a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*), ' +
+        'while the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the profile "reporting" (AWS_PROFILE) are ' +
+        "also configured in this process's environment: the default chain takes the first source that works (and " +
+        'skips environment keys when AWS_PROFILE is set), so the others are never used. Fix: Configure one source: ' +
+        'remove AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE from the environment, or the settings of a ' +
+        'container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*) if one of the others is meant.',
+    ]);
+  });
+
+  it('one source, or credentials handed to the client whatever the environment: no finding', async () => {
+    await withEnv(emulator.env('env'), () => put(s3Client(emulator), 'alone'));
+    await withEnv(
+      { ...emulator.env('env'), AWS_CONTAINER_CREDENTIALS_FULL_URI: emulator.urls.container },
+      async () => put(s3Client(emulator, { credentials: emulator.longTermKey }), 'handed'),
+    );
+    expect(await findings()).toEqual([]);
+  });
+});
+
+describe('unrefreshable_expiring', () => {
+  it('credentials handed to the client, signing inside their last five minutes: once per credentials object', async () => {
+    const handed = await assumeRole(true);
+    const { expiration } = lastIssued(emulator, 'sts:AssumeRole');
+    const s3 = s3Client(emulator, { credentials: handed });
+    await put(s3, 'early');
+    expect(await findings()).toEqual([]);
+
+    moveClockTo(expiration.getTime() - 240_000);
+    await put(s3, 'late');
+    await put(s3, 'later');
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'unrefreshable_expiring',
+          'aws.credentials.source': 'static',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    const [record] = telemetry.logs();
+    expect(record?.body).toMatch(
+      /^S3 PutObject is signed with credentials handed to the client that expire in 2[34]\d s; nothing can refresh them, so the job outlives its session\. Fix: Give the client a credential provider/,
+    );
+    expect(record?.attributes).toMatchObject({ 'aws.credentials.expiry_state': 'refresh_window' });
+  });
+});
