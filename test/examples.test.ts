@@ -36,6 +36,10 @@ describe('long-running-uploader (pnpm demo)', () => {
       /^refresh attempts: +1 \(env\/initial ok 1\)$/,
     );
     expect(lineStartingWith(stale, 'rejections:')).toMatch(/^rejections: +TokenRefreshRequired 3$/);
+    expect(lineStartingWith(stale, 'findings:')).toMatch(/^findings: +temporary_without_expiry$/);
+    expect(lineStartingWith(stale, 'fix:')).toMatch(
+      /^fix: Give the client a credential provider \(fromTemporaryCredentials/,
+    );
 
     expect(lineStartingWith(refreshing, 'the job:')).toMatch(
       /^the job: +done: 34 of 34 uploaded \(exit code 0\)$/,
@@ -53,6 +57,7 @@ describe('long-running-uploader (pnpm demo)', () => {
       /^refresh attempts: +2 \(assume_role\/initial ok 1, assume_role\/expiring ok 1\)$/,
     );
     expect(lineStartingWith(refreshing, 'rejections:')).toMatch(/^rejections: +none$/);
+    expect(lineStartingWith(refreshing, 'findings:')).toMatch(/^findings: +none$/);
     expect(run.stdout).toContain('full telemetry:            not exported');
     expect(run.stdout).toContain('OTEL_METRICS_EXPORTER=prometheus pnpm demo');
   });

@@ -27,5 +27,7 @@ export function describeRun(report) {
         : '') +
       (failed.length > 0 ? `, ${sum(failed)} failed` : ''),
     `rejections:                ${report.rejections.length > 0 ? tally(report.rejections, (row) => row.errorType) : 'none'}`,
+    `findings:                  ${report.findings.length > 0 ? report.findings.map((finding) => finding.kind).join(', ') : 'none'}`,
+    ...report.findings.flatMap((finding) => [`  ${finding.message}`, `  fix: ${finding.fix}`]),
   ];
 }

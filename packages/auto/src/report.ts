@@ -5,6 +5,8 @@ import {
   ATTR_AWS_CREDENTIALS_TEMPORARY,
   ATTR_ERROR_TYPE,
   ATTR_RPC_SERVICE,
+  type FindingHook,
+  type FindingInfo,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
   METRIC_SIGNINGS,
@@ -36,6 +38,8 @@ export interface CredwatchReport {
     count: number;
   }[];
   rejections: { errorType: string; source: string; service: string; expiryState: string; count: number }[];
+  /** What the detectors found, each once, with what to change (docs/telemetry.md#findings). */
+  findings: FindingInfo[];
 }
 
 /**
@@ -43,6 +47,13 @@ export interface CredwatchReport {
  * here (other readers keep the contract's explicit buckets) so the report can give a median in seconds.
  */
 export class ReportReader extends MetricReader {
+  private readonly findings: FindingInfo[] = [];
+
+  /** The `findingHook` that keeps findings for the report. */
+  readonly findingHook: FindingHook = (_span, finding) => {
+    this.findings.push(finding);
+  };
+
   constructor() {
     super({
       aggregationSelector: (type) =>
@@ -54,7 +65,7 @@ export class ReportReader extends MetricReader {
 
   async report(): Promise<CredwatchReport> {
     const { resourceMetrics } = await this.collect();
-    return summarize(resourceMetrics);
+    return { ...summarize(resourceMetrics), findings: [...this.findings] };
   }
 
   protected override async onForceFlush(): Promise<void> {}
@@ -62,7 +73,13 @@ export class ReportReader extends MetricReader {
 }
 
 export function summarize(resourceMetrics: ResourceMetrics): CredwatchReport {
-  const report: CredwatchReport = { signings: [], timeToExpiry: [], refreshes: [], rejections: [] };
+  const report: CredwatchReport = {
+    signings: [],
+    timeToExpiry: [],
+    refreshes: [],
+    rejections: [],
+    findings: [],
+  };
   for (const { metrics } of resourceMetrics.scopeMetrics) {
     for (const metric of metrics) {
       for (const point of metric.dataPoints) {
@@ -144,6 +161,13 @@ export function formatReport(report: CredwatchReport): string {
     `rejections: ${sum(report.rejections)}` +
       (report.rejections.length > 0 ? ` (${tally(report.rejections, (row) => row.errorType)})` : ''),
   );
+  lines.push(`findings: ${report.findings.length}`);
+  for (const finding of report.findings) {
+    lines.push(
+      `  ${finding.kind} (${finding.source}, ${finding.service}): ${finding.message}`,
+      `    fix: ${finding.fix}`,
+    );
+  }
   return lines.join('\n');
 }
 

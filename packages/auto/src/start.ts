@@ -64,8 +64,10 @@ const RUNTIME = Symbol.for('credwatch.auto.runtime');
 const DISABLED: CredwatchRuntime = { sdk: undefined, instrumentations: [], shutdown: async () => {} };
 
 function start(config: AutoConfig): CredwatchRuntime {
-  const instrumentations = credwatchInstrumentations(config);
   const report = config.report ? { reader: new ReportReader(), destination: config.report } : undefined;
+  const instrumentations = credwatchInstrumentations(config, {
+    ...(report ? { findingHook: report.reader.findingHook } : {}),
+  });
   const sdk = new CredwatchSdk(instrumentations, [
     ...metricReadersFromEnv(process.env),
     ...(report ? [report.reader] : []),

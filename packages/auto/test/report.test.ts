@@ -53,6 +53,31 @@ describe('CREDWATCH_REPORT', () => {
         count: 1,
       },
     ]);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('lists each finding once with its fix, as JSON and for a person', async () => {
+    const file = join(tmpdir(), `credwatch-report-findings-${process.pid}.json`);
+    const vars = { ...QUIET, FIXTURE_CACHED_TRIPLE: '1' };
+    const json = await runFixture(LOADER.cjs, fixtureEnv(emulator, { ...vars, CREDWATCH_REPORT: file }));
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    const message =
+      'S3 requests are signed with temporary credentials (they carry a session token) that have no ' +
+      'expiration: a key triple kept from an earlier AssumeRole, a file or a cache, which the SDK never refreshes.';
+    const fix =
+      'Give the client a credential provider (fromTemporaryCredentials, fromNodeProviderChain, or no ' +
+      'credentials option at all for the default chain) instead of the keys it returned; or keep their ' +
+      'Expiration with the keys, so that the SDK knows when to refresh.';
+    expect((JSON.parse(readFileSync(file, 'utf8')) as CredwatchReport).findings).toEqual([
+      { kind: 'temporary_without_expiry', source: 'static', service: 'S3', message, fix },
+    ]);
+    const text = await runFixture(LOADER.esm, fixtureEnv(emulator, { ...vars, CREDWATCH_REPORT: 'stderr' }));
+    const lines = text.stderr.trim().split('\n');
+    expect(lines.slice(lines.indexOf('findings: 1'))).toEqual([
+      'findings: 1',
+      `  temporary_without_expiry (static, S3): ${message}`,
+      `    fix: ${fix}`,
+    ]);
   });
 
   it('prints it for a person on stderr', async () => {

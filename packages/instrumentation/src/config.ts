@@ -20,6 +20,7 @@ const SETTINGS: readonly string[] = [
   'refreshBefore',
   'refreshHook',
   'rejectionHook',
+  'findingHook',
 ] satisfies (keyof AwsCredentialsInstrumentationConfig)[];
 
 /** Checks a config at construction and at every `setConfig`, naming the setting that is wrong. */
@@ -65,6 +66,9 @@ export function validateConfig(
     fail('refreshHook', 'a function', refreshHook);
   if (rejectionHook !== undefined && typeof rejectionHook !== 'function') {
     fail('rejectionHook', 'a function', rejectionHook);
+  }
+  if (config.findingHook !== undefined && typeof config.findingHook !== 'function') {
+    fail('findingHook', 'a function', config.findingHook);
   }
   return config;
 }

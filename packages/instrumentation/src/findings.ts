@@ -15,19 +15,14 @@ import {
   type FINDING_VALUES,
   SPAN_FINDING,
 } from './semconv.js';
-import type { CredentialSource } from './types.js';
+import type { FindingHook, FindingInfo } from './types.js';
+import { callUserHook } from './user-hook.js';
 
 /** `aws.credentials.finding.kind`: a credential set-up that will fail, or is failing, found while the app runs. */
 export type FindingKind = (typeof FINDING_VALUES)[number];
 
-export interface Finding {
+export interface Finding extends FindingInfo {
   kind: FindingKind;
-  source: CredentialSource;
-  service: string;
-  /** What credwatch saw, in one sentence; never a secret. */
-  message: string;
-  /** What to change. */
-  fix: string;
   /** More context for the span event and the log record (expiry state, time to expiry, …). */
   attributes?: Attributes;
 }
@@ -49,6 +44,7 @@ export interface FindingSinks {
   readonly metrics: { readonly findings: Counter };
   readonly logger: FindingLogger | undefined;
   readonly diag: DiagLogger;
+  readonly config: { readonly findingHook?: FindingHook | undefined };
 }
 
 /** `SeverityNumber.WARN` of the Logs data model. */
@@ -101,6 +97,14 @@ export class Findings {
     const span =
       operationSpan ?? telemetry.tracer.startSpan(SPAN_FINDING, { kind: SpanKind.INTERNAL, attributes });
     span.addEvent(EVENT_FINDING, attributes);
+    const { kind, source, service, message, fix } = finding;
+    callUserHook(telemetry, 'findingHook', telemetry.config.findingHook, span, {
+      kind,
+      source,
+      service,
+      message,
+      fix,
+    });
     if (operationSpan === undefined) span.end();
     telemetry.logger?.emit({
       eventName: EVENT_FINDING,

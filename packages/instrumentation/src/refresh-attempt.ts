@@ -20,8 +20,9 @@ import {
   ATTR_ERROR_TYPE,
   SPAN_REFRESH,
 } from './semconv.js';
-import { callUserHook, safely, type Telemetry } from './telemetry.js';
+import { safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
+import { callUserHook } from './user-hook.js';
 
 const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
 const FORCED_KEY = createContextKey('credwatch forced refresh');

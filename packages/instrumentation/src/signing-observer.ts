@@ -25,8 +25,9 @@ import {
 } from './semconv.js';
 import { requestMethod, signingAccessKeyId } from './signed-request.js';
 import { type SigningAttributes, signingAttributesFor } from './signing-tally.js';
-import { callUserHook, reportFailure, safely } from './telemetry.js';
+import { reportFailure, safely } from './telemetry.js';
 import type { CredentialSource, ExpiryState, RejectionInfo } from './types.js';
+import { callUserHook } from './user-hook.js';
 
 export const SIGNING_OBSERVER_NAME = 'credwatchSigningObserverMiddleware';
 /** Current SDKs name the signing middleware `httpSigningMiddleware`; releases before 3.4xx `awsAuthMiddleware`. */

@@ -1,5 +1,4 @@
-import type { DiagLogger, Span, Tracer } from '@opentelemetry/api';
-import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
+import type { DiagLogger, Tracer } from '@opentelemetry/api';
 import type { FindingLogger, Findings } from './findings.js';
 import type { IdentityRegistry } from './identities.js';
 import type { LiveClients } from './live-clients.js';
@@ -35,23 +34,4 @@ export function safely<T>(telemetry: Pick<Telemetry, 'diag'>, what: string, fn: 
     reportFailure(telemetry, what, error);
     return undefined;
   }
-}
-
-/**
- * Calls a user hook with the span it may annotate; whatever it throws goes to `diag`, never to the
- * application (contrib's `_callUser*Hook`).
- */
-export function callUserHook<Info>(
-  telemetry: Pick<Telemetry, 'diag'>,
-  name: string,
-  hook: ((span: Span, info: Info) => void) | undefined,
-  span: Span,
-  info: Info,
-): void {
-  if (hook === undefined) return;
-  safeExecuteInTheMiddle(
-    () => hook(span, info),
-    (error) => error && telemetry.diag.error(`${name} threw`, error),
-    true,
-  );
 }

@@ -37,7 +37,20 @@ export interface RejectionInfo {
   timeToExpirySeconds?: number;
 }
 
+/** A finding of credwatch's detectors, as `findingHook` gets it; see docs/telemetry.md#findings. */
+export interface FindingInfo {
+  /** `aws.credentials.finding.kind`, e.g. `temporary_without_expiry`. */
+  kind: string;
+  source: CredentialSource;
+  service: string;
+  /** What credwatch saw, in a sentence; never a secret. */
+  message: string;
+  /** What to change, in a sentence. */
+  fix: string;
+}
+
 export type RefreshHook = (span: Span, info: RefreshInfo) => void;
+export type FindingHook = (span: Span, info: FindingInfo) => void;
 export type RejectionHook = (span: Span, info: RejectionInfo) => void;
 
 export interface AwsCredentialsInstrumentationConfig extends InstrumentationConfig {
@@ -77,4 +90,9 @@ export interface AwsCredentialsInstrumentationConfig extends InstrumentationConf
   refreshHook?: RefreshHook;
   /** Called with the span that carries a credential rejection (the operation span, or credwatch's own). */
   rejectionHook?: RejectionHook;
+  /**
+   * Called once per finding (each once per process per credentials object or configuration), with the span
+   * that carries its event: to route findings to the application's own logger or alerting.
+   */
+  findingHook?: FindingHook;
 }

@@ -25,13 +25,14 @@ describe('configuration', () => {
     [{ accessKeyFingerprint: 'yes' }, 'config.accessKeyFingerprint must be a boolean, got "yes"'],
     [{ refreshHook: 42 }, 'config.refreshHook must be a function, got 42'],
     [{ rejectionHook: {} }, 'config.rejectionHook must be a function, got {}'],
+    [{ findingHook: 'log' }, 'config.findingHook must be a function, got "log"'],
     [{ enabled: 'true' }, 'config.enabled must be a boolean, got "true"'],
     [[], "config must be an object such as { services: ['S3'] }, got []"],
     [null, "config must be an object such as { services: ['S3'] }, got null"],
     ['S3', 'config must be an object such as { services: [\'S3\'] }, got "S3"'],
     [
       { service: ['S3'] },
-      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, localRefreshSpans, recover, refreshBefore, refreshHook, rejectionHook',
+      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, localRefreshSpans, recover, refreshBefore, refreshHook, rejectionHook, findingHook',
     ],
   ])('rejects %j naming the setting', (config, message) => {
     expect(
@@ -52,6 +53,7 @@ describe('configuration', () => {
       localRefreshSpans: (value) => typeof value === 'boolean',
       refreshHook: (value) => typeof value === 'function',
       rejectionHook: (value) => typeof value === 'function',
+      findingHook: (value) => typeof value === 'function',
     };
     const setting = fc.constantFrom(...Object.keys(documented));
     const value = fc.oneof(fc.anything(), fc.array(fc.string()), fc.func(fc.anything()), fc.boolean());

@@ -132,6 +132,25 @@ describe('temporary_without_expiry', () => {
   });
 });
 
+describe('findingHook', () => {
+  it('gets each finding once with its span; a hook that throws costs the application nothing', async () => {
+    const seen: unknown[] = [];
+    telemetry.instrumentation.setConfig({
+      findingHook: (span, info) => {
+        seen.push([span.isRecording(), info.kind, info.source, info.service, info.fix.slice(0, 34)]);
+        throw new Error('hook failure');
+      },
+    });
+    const s3 = s3Client(emulator, { credentials: await assumeRole(false) });
+    await put(s3, 'hooked');
+    await put(s3, 'hooked again');
+    expect(seen).toEqual([
+      [true, 'temporary_without_expiry', 'static', 'S3', 'Give the client a credential provi'],
+    ]);
+    expect(telemetry.diagMessages.filter((line) => line.includes('findingHook threw'))).toHaveLength(1);
+  });
+});
+
 describe('competing_sources', () => {
   it('environment keys and a container endpoint: the keys win, once per configuration', async () => {
     await withEnv(
