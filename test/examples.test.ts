@@ -12,6 +12,23 @@ function lineStartingWith(output: string, prefix: string): string | undefined {
     .find((line) => line.startsWith(prefix));
 }
 
+describe('long-running-uploader (pnpm demo:doctor)', () => {
+  it('credwatch doctor names the cached key triple, with its fix, and exits 1', {
+    timeout: 60_000,
+  }, async () => {
+    const run = await runNode(['doctor.mjs'], {
+      cwd: join(examples, 'long-running-uploader'),
+      env: sealedEnvironment({}),
+    });
+    expect(run.code).toBe(0);
+    const diagnosis = run.stdout.slice(run.stdout.indexOf('credwatch doctor\n'));
+    expect(diagnosis).toMatch(
+      /^credwatch doctor\ncommand: {5}node uploader\.cjs \(exit code 1\)\nsource: {6}env \(STS: 1 signed, no_expiry 1\)\nsource: {6}static \(S3: \d+ signed, no_expiry \d+\)\nrejections: {2}TokenRefreshRequired 3\n\n1 finding\n- temporary_without_expiry: S3 requests are signed with temporary credentials .+\n {2}fix: Give the client a credential provider .+\n$/,
+    );
+    expect(run.stderr).toContain('giving up:');
+  });
+});
+
 describe('long-running-uploader (pnpm demo)', () => {
   it('shows the stale job dying of TokenRefreshRequired and the refreshing one finishing', {
     timeout: 90_000,

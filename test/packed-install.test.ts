@@ -369,6 +369,27 @@ describe('npm install @credwatch/auto, and nothing else', () => {
     expectSigningsReported(run, 'assume_role');
     expectRefreshReported(run);
   });
+
+  it('npx credwatch doctor runs the app under credwatch, and walks the chain with the SDK installed there', async () => {
+    const underDoctor = await runApp(autoOnlySandbox, '24', [
+      'npx',
+      '--no-install',
+      'credwatch',
+      'doctor',
+      '--',
+      'node',
+      'app.cjs',
+    ]);
+    expect(underDoctor.code).toBe(0);
+    expect(underDoctor.stdout).toContain('credwatch doctor\ncommand:     node app.cjs (exit code 0)\n');
+    expect(underDoctor.stdout).toMatch(/\nsource: {6}assume_role \(S3: \d+ signed, valid \d+\)\n/);
+    expect(underDoctor.stdout).toContain('\nno findings\n');
+    // No @aws-sdk/client-sts in this app: the chain is walked, and the doctor says what it could not check.
+    const walk = await runApp(autoOnlySandbox, '24', ['npx', '--no-install', 'credwatch', 'doctor']);
+    expect(walk.code).toBe(1);
+    expect(walk.stdout).toContain('credentials: env, long-term, no expiration, nothing refreshes them\n');
+    expect(walk.stdout).toContain('\n- principal_unknown: @aws-sdk/client-sts is not installed here');
+  });
 });
 
 describe('the command-line tools, from the packed install', () => {

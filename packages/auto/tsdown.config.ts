@@ -50,6 +50,7 @@ const registerBundle: UserConfig = {
 
 export default defineConfig([
   { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'] },
+  { ...common, entry: { cli: 'src/cli.ts' }, format: ['esm'], dts: false },
   { ...registerBundle, entry: { register: 'src/register.ts' }, format: ['cjs'] },
   { ...registerBundle, entry: { register: 'src/register-esm.ts' }, format: ['esm'] },
 ]);

@@ -1,0 +1,151 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
+import type { Diagnosis } from '../src/doctor/diagnosis.js';
+import { emulator, fixtureEnv, runFixture, useFixtureEmulator } from './helpers.js';
+
+// `credwatch doctor`, the built CLI, against the emulator: the chain walk with the SDK installed in this
+// package, and a command run under credwatch.
+useFixtureEmulator();
+
+const doctor = (args: string[], vars: Record<string, string>) =>
+  runFixture(
+    ['dist/cli.js', 'doctor', ...args],
+    fixtureEnv(emulator, { AWS_EC2_METADATA_DISABLED: 'true', ...vars }),
+  );
+
+const arnOf = (accessKeyId: string) =>
+  emulator.issuedCredentials().find((credentials) => credentials.accessKeyId === accessKeyId)?.arn;
+
+async function session() {
+  const { Credentials } = await new STSClient({
+    region: 'us-east-1',
+    endpoint: emulator.urls.sts,
+    credentials: emulator.longTermKey,
+  }).send(new AssumeRoleCommand({ RoleArn: emulator.roleArn, RoleSessionName: 'doctor' }));
+  return Credentials as {
+    AccessKeyId: string;
+    SecretAccessKey: string;
+    SessionToken: string;
+    Expiration: Date;
+  };
+}
+
+describe('credwatch doctor (the chain walk)', () => {
+  it('long-term keys in the environment: the source, the principal, no findings, exit 0', async () => {
+    const run = await doctor([], {});
+    const arn = arnOf(emulator.longTermKey.accessKeyId);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe(
+      [
+        'credwatch doctor',
+        'source:      env (STS: 1 signed, no_expiry 1)',
+        'credentials: env, long-term, no expiration, nothing refreshes them',
+        `principal:   ${arn} (account ${/::(\d{12}):/.exec(arn ?? '')?.[1]})`,
+        '',
+        'no findings',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('environment keys next to a container endpoint: competing_sources, exit 1, as JSON', async () => {
+    const run = await doctor(['--json'], { AWS_CONTAINER_CREDENTIALS_FULL_URI: emulator.urls.container });
+    expect(run.code).toBe(1);
+    const diagnosis = JSON.parse(run.stdout) as Diagnosis;
+    expect(diagnosis.sources).toEqual([
+      { source: 'env', service: 'STS', signings: 1, expiryStates: 'no_expiry 1' },
+    ]);
+    expect(diagnosis.findings.map((finding) => finding.kind)).toEqual(['competing_sources']);
+    expect(diagnosis.findings[0]?.fix).toBe(
+      'Configure one source: remove AWS_CONTAINER_CREDENTIALS_FULL_URI from the environment, or the settings of ' +
+        'the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY if one of the others is meant.',
+    );
+  });
+
+  it('the container endpoint and a three-hour job: refreshed by its source, so no finding', async () => {
+    const env = emulator.env('container');
+    const run = await doctor(['--job-duration', '3h', '--json'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      ...env,
+    });
+    expect(run.code).toBe(0);
+    const diagnosis = JSON.parse(run.stdout) as Diagnosis;
+    expect(diagnosis.sources.map((row) => row.source)).toEqual(['container']);
+    expect(diagnosis.credentials).toMatchObject({ source: 'container', temporary: true, refreshable: true });
+    expect(diagnosis.credentials?.timeToExpirySeconds).toBeGreaterThan(3500);
+    expect(diagnosis.findings).toEqual([]);
+  });
+
+  it('a one-hour session exported to the environment and a two-hour job: session_shorter_than_job', async () => {
+    const credentials = await session();
+    const run = await doctor(['--job-duration', '2h'], {
+      AWS_ACCESS_KEY_ID: credentials.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.SecretAccessKey,
+      AWS_SESSION_TOKEN: credentials.SessionToken,
+      AWS_CREDENTIAL_EXPIRATION: credentials.Expiration.toISOString(),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`principal:   ${arnOf(credentials.AccessKeyId)} (account `);
+    expect(run.stdout).toMatch(
+      /\n1 finding\n- session_shorter_than_job: The credentials \(env\) expire in 3\d{3} s and nothing refreshes them, but the job needs 7200 s\.\n {2}fix: Use a source that refreshes/,
+    );
+    expect(run.stdout).not.toContain(credentials.SecretAccessKey);
+    expect(run.stdout).not.toContain(credentials.SessionToken);
+    expect(run.stdout).not.toContain(credentials.AccessKeyId);
+  });
+
+  it('no source at all: no_credentials with what to configure', async () => {
+    const run = await doctor([], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /\n- no_credentials: The default credential chain found no credentials: .+\n {2}fix: Configure one source/,
+    );
+  });
+});
+
+describe('credwatch doctor -- <command>', () => {
+  it('the cached key triple of the demo: named, with its fix; the app runs as it would', async () => {
+    const run = await doctor(['--', 'node', 'test/fixtures/s3-app.cjs'], { FIXTURE_CACHED_TRIPLE: '1' });
+    expect(run.code).toBe(1);
+    const [appOutput, ...diagnosis] = run.stdout.split('credwatch doctor\n');
+    expect(appOutput).toBe('["CreateBucket ok","PutObject ok","GetObject a,b\\n1,2\\n"]\n');
+    expect(diagnosis.join('')).toBe(
+      [
+        'command:     node test/fixtures/s3-app.cjs (exit code 0)',
+        'source:      env (STS: 1 signed, no_expiry 1)',
+        'source:      static (S3: 3 signed, no_expiry 3)',
+        '',
+        '1 finding',
+        '- temporary_without_expiry: S3 requests are signed with temporary credentials (they carry a session ' +
+          'token) that have no expiration: a key triple kept from an earlier AssumeRole, a file or a cache, which ' +
+          'the SDK never refreshes.',
+        '  fix: Give the client a credential provider (fromTemporaryCredentials, fromNodeProviderChain, or no ' +
+          'credentials option at all for the default chain) instead of the keys it returned; or keep their ' +
+          'Expiration with the keys, so that the SDK knows when to refresh.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a healthy app: no findings, exit 0', async () => {
+    const run = await doctor(['--', 'node', 'test/fixtures/s3-app.cjs'], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('source:      assume_role (S3: 3 signed, valid 3)\n\nno findings\n');
+  });
+});
+
+describe('credwatch doctor, usage', () => {
+  it.each([
+    [
+      ['--job-duration', '25%'],
+      'credwatch: --job-duration must be a duration such as 3h, 90m or 600 (seconds), got "25%"\n',
+    ],
+    [['--'], 'credwatch: nothing to run after --\n'],
+  ])('%j: exit 2 with the reason', async (args, message) => {
+    const run = await doctor(args, {});
+    expect(run.code).toBe(2);
+    expect(run.stderr.startsWith(message)).toBe(true);
+    expect(run.stdout).toBe('');
+  });
+});
