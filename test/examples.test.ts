@@ -29,6 +29,32 @@ describe('long-running-uploader (pnpm demo:doctor)', () => {
   });
 });
 
+describe('long-running-uploader (pnpm demo:recover)', () => {
+  it('without recovery the refreshing job fails; with CREDWATCH_RECOVER=true it finishes', {
+    timeout: 60_000,
+  }, async () => {
+    const run = await runNode(['demo.mjs', 'recover'], {
+      cwd: join(examples, 'long-running-uploader'),
+      env: sealedEnvironment({}),
+    });
+    expect(run.code).toBe(0);
+    const [off, on] = run.stdout.split('\nrecovering: ') as [string, string];
+    expect(lineStartingWith(off, 'the job:')).toMatch(
+      /^the job: +giving up: \d of 10 uploaded \(exit code 1\)$/,
+    );
+    expect(lineStartingWith(off, 'rejections:')).toMatch(/^rejections: +TokenRefreshRequired 3$/);
+    expect(lineStartingWith(off, 'recoveries:')).toBeUndefined();
+    expect(lineStartingWith(on, 'the job:')).toMatch(/^the job: +done: 10 of 10 uploaded \(exit code 0\)$/);
+    const recovered = /^recoveries: +recovered (\d+)$/.exec(lineStartingWith(on, 'recoveries:') ?? '')?.[1];
+    expect(lineStartingWith(on, 'rejections:')).toBe(
+      `rejections:                TokenRefreshRequired ${recovered}`,
+    );
+    expect(lineStartingWith(on, 'refresh attempts:')).toBe(
+      `refresh attempts:          ${Number(recovered) + 1} (assume_role/initial ok 1, assume_role/forced ok ${recovered})`,
+    );
+  });
+});
+
 describe('long-running-uploader (pnpm demo)', () => {
   it('shows the stale job dying of TokenRefreshRequired and the refreshing one finishing', {
     timeout: 90_000,

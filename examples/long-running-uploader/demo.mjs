@@ -1,6 +1,10 @@
 // `pnpm demo`: the seeds' batch uploader, twice, under `node --require @credwatch/auto/register`, against the
 // credwatch emulator. Credentials live 5 min 20 s, so the SDK's refresh window (the last 5 minutes) opens
 // after 20 s, and S3 wants sessions refreshed after 25 s: half a minute shows what takes an hour in production.
+//
+// `pnpm demo:recover` (`node demo.mjs recover`): the refreshing uploader, with hour-long sessions S3 wants
+// refreshed after 3 s, long before the SDK's window opens: without recovery it fails like the stale one; with
+// CREDWATCH_RECOVER=true credwatch refreshes once per rejection, sends the upload again, and the job finishes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +14,42 @@ import { startEmulator } from '@credwatch/emulator';
 import { describeRun } from './summary.mjs';
 import { HOW_TO_EXPORT, telemetryFor } from './telemetry-destinations.mjs';
 
-const MODES = [
-  { name: 'stale', what: 'caches its AssumeRole output as a raw key triple at startup' },
-  { name: 'refreshing', what: 'gives the S3 client fromTemporaryCredentials, a refreshing provider' },
-];
-const UPLOADS = 34;
-const INTERVAL_MS = 1000;
+const SCENARIOS = {
+  default: {
+    modes: [
+      { name: 'stale', what: 'caches its AssumeRole output as a raw key triple at startup' },
+      { name: 'refreshing', what: 'gives the S3 client fromTemporaryCredentials, a refreshing provider' },
+    ],
+    uploads: 34,
+    intervalMs: 1000,
+    emulator: { tokenLifetime: '320s', refreshRequiredAfter: '25s' },
+    title: 'a batch uploader that outlives its temporary credentials',
+    sessions: 'sessions live 5 min 20 s, S3 wants a refresh after 25 s',
+  },
+  recover: {
+    modes: [
+      { name: 'refreshing', what: 'fromTemporaryCredentials, recovery off (the default)' },
+      {
+        name: 'refreshing',
+        label: 'recovering',
+        what: 'fromTemporaryCredentials, CREDWATCH_RECOVER=true',
+        env: { CREDWATCH_RECOVER: 'true' },
+      },
+    ],
+    uploads: 10,
+    intervalMs: 500,
+    emulator: { tokenLifetime: '1h', refreshRequiredAfter: '3s' },
+    title: 'S3 wants a refresh long before the SDK would refresh',
+    sessions: 'sessions live 1 h (the SDK refreshes in the last 5 min), S3 wants a refresh after 3 s',
+  },
+};
+const scenario = SCENARIOS[process.argv[2] ?? 'default'];
+if (scenario === undefined) throw new Error(`unknown scenario ${process.argv[2]}; expected recover or none`);
+const MODES = scenario.modes.map((mode) => ({ ...mode, label: mode.label ?? mode.name }));
+const UPLOADS = scenario.uploads;
+const INTERVAL_MS = scenario.intervalMs;
 
-const emulator = await startEmulator({ tokenLifetime: '320s', refreshRequiredAfter: '25s' });
+const emulator = await startEmulator(scenario.emulator);
 const bucket = 'nightly-export';
 await new S3Client({
   region: emulator.region,
@@ -26,23 +58,22 @@ await new S3Client({
   credentials: emulator.longTermKey,
 }).send(new CreateBucketCommand({ Bucket: bucket }));
 
-console.log('credwatch demo: a batch uploader that outlives its temporary credentials\n');
-console.log(
-  `emulator (STS + S3) on ${emulator.endpoint}: sessions live 5 min 20 s, S3 wants a refresh after 25 s`,
-);
-console.log(`uploading ${UPLOADS} files, one a second, in two modes at once, each under`);
+console.log(`credwatch demo: ${scenario.title}\n`);
+console.log(`emulator (STS + S3) on ${emulator.endpoint}: ${scenario.sessions}`);
+console.log(`uploading ${UPLOADS} files, one every ${INTERVAL_MS} ms, in two modes at once, each under`);
 console.log('  node --require @credwatch/auto/register uploader.cjs\n');
 
 const reports = mkdtempSync(join(tmpdir(), 'credwatch-demo-'));
 const runs = await Promise.all(
   MODES.map((mode, index) => {
     const telemetry = telemetryFor(index);
-    const reportFile = join(reports, `${mode.name}.json`);
+    const reportFile = join(reports, `${mode.label}.json`);
     const env = {
       ...process.env,
       ...emulator.env('env'),
       ...telemetry.vars,
-      OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? `long-running-uploader-${mode.name}`,
+      ...mode.env,
+      OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? `long-running-uploader-${mode.label}`,
       CREDWATCH_REPORT: reportFile,
       UPLOADER_MODE: mode.name,
       UPLOADER_BUCKET: bucket,
@@ -61,7 +92,7 @@ const runs = await Promise.all(
 await emulator.stop();
 
 for (const result of runs) {
-  console.log(`${result.name}: ${result.what}`);
+  console.log(`${result.label}: ${result.what}`);
   const outcome = `${result.output.trim().split('\n').at(-1)} (exit code ${result.code})`;
   console.log(`  the job:                   ${outcome}`);
   for (const line of describeRun(result.report)) console.log(`  ${line}`);
@@ -69,7 +100,7 @@ for (const result of runs) {
 }
 if (runs.every((result) => result.where === 'not exported')) console.log(HOW_TO_EXPORT.join('\n'));
 for (const result of runs.filter((candidate) => candidate.where.includes('console'))) {
-  console.log(`\n--- ${result.name}: console telemetry ---\n${result.output}`);
+  console.log(`\n--- ${result.label}: console telemetry ---\n${result.output}`);
 }
 
 /** Runs node with the uploader; collects its output (stdout and stderr, in order). */

@@ -27,6 +27,11 @@ export function describeRun(report) {
         : '') +
       (failed.length > 0 ? `, ${sum(failed)} failed` : ''),
     `rejections:                ${report.rejections.length > 0 ? tally(report.rejections, (row) => row.errorType) : 'none'}`,
+    ...(report.recoveries.length > 0
+      ? [
+          `recoveries:                ${tally(report.recoveries, (row) => `${row.outcome}${row.skipReason ? ` ${row.skipReason}` : ''}`)}`,
+        ]
+      : []),
     `findings:                  ${report.findings.length > 0 ? report.findings.map((finding) => finding.kind).join(', ') : 'none'}`,
     ...report.findings.flatMap((finding) => [`  ${finding.message}`, `  fix: ${finding.fix}`]),
   ];

@@ -1,5 +1,7 @@
 import {
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
+  ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME,
+  ATTR_AWS_CREDENTIALS_RECOVERY_SKIP_REASON,
   ATTR_AWS_CREDENTIALS_REFRESH_TRIGGER,
   ATTR_AWS_CREDENTIALS_SOURCE,
   ATTR_AWS_CREDENTIALS_TEMPORARY,
@@ -7,6 +9,7 @@ import {
   ATTR_RPC_SERVICE,
   type FindingHook,
   type FindingInfo,
+  METRIC_RECOVERIES,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
   METRIC_SIGNINGS,
@@ -38,6 +41,8 @@ export interface CredwatchReport {
     count: number;
   }[];
   rejections: { errorType: string; source: string; service: string; expiryState: string; count: number }[];
+  /** `recover: true` (`CREDWATCH_RECOVER`): rejections credwatch refreshed and sent again, or could not. */
+  recoveries: { outcome: string; errorType: string; source: string; skipReason?: string; count: number }[];
   /** What the detectors found, each once, with what to change (docs/telemetry.md#findings). */
   findings: FindingInfo[];
 }
@@ -78,6 +83,7 @@ export function summarize(resourceMetrics: ResourceMetrics): CredwatchReport {
     timeToExpiry: [],
     refreshes: [],
     rejections: [],
+    recoveries: [],
     findings: [],
   };
   for (const { metrics } of resourceMetrics.scopeMetrics) {
@@ -115,6 +121,17 @@ export function summarize(resourceMetrics: ResourceMetrics): CredwatchReport {
               outcome: errorType === undefined ? 'success' : 'failure',
               ...(errorType === undefined ? {} : { errorType: String(errorType) }),
               count: (point.value as ExponentialHistogram).count,
+            });
+            break;
+          }
+          case METRIC_RECOVERIES: {
+            const skipReason = attributes[ATTR_AWS_CREDENTIALS_RECOVERY_SKIP_REASON];
+            report.recoveries.push({
+              outcome: text(attributes, ATTR_AWS_CREDENTIALS_RECOVERY_OUTCOME),
+              errorType: text(attributes, ATTR_ERROR_TYPE),
+              source: text(attributes, ATTR_AWS_CREDENTIALS_SOURCE),
+              ...(skipReason === undefined ? {} : { skipReason: String(skipReason) }),
+              count: point.value as number,
             });
             break;
           }
@@ -161,6 +178,11 @@ export function formatReport(report: CredwatchReport): string {
     `rejections: ${sum(report.rejections)}` +
       (report.rejections.length > 0 ? ` (${tally(report.rejections, (row) => row.errorType)})` : ''),
   );
+  if (report.recoveries.length > 0) {
+    lines.push(
+      `recoveries: ${sum(report.recoveries)} (${tally(report.recoveries, (row) => `${row.outcome}${row.skipReason ? ` ${row.skipReason}` : ''}`)})`,
+    );
+  }
   lines.push(`findings: ${report.findings.length}`);
   for (const finding of report.findings) {
     lines.push(

@@ -53,7 +53,36 @@ describe('CREDWATCH_REPORT', () => {
         count: 1,
       },
     ]);
+    expect(report.recoveries).toEqual([]);
     expect(report.findings).toEqual([]);
+  });
+
+  it('counts recoveries under CREDWATCH_RECOVER=true: the rejected GetObject is sent again and succeeds', async () => {
+    const file = join(tmpdir(), `credwatch-report-recover-${process.pid}.json`);
+    rejectNextGet(emulator);
+    const run = await runFixture(
+      LOADER.cjs,
+      fixtureEnv(emulator, { ...QUIET, CREDWATCH_RECOVER: 'true', CREDWATCH_REPORT: file }),
+    );
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: '["CreateBucket ok","PutObject ok","GetObject a,b\\n1,2\\n"]\n',
+    });
+    const report = JSON.parse(readFileSync(file, 'utf8')) as CredwatchReport;
+    expect(report.recoveries).toEqual([
+      { outcome: 'recovered', errorType: 'TokenRefreshRequired', source: 'assume_role', count: 1 },
+    ]);
+    const text = await runFixture(
+      LOADER.cjs,
+      fixtureEnv(emulator, { ...QUIET, CREDWATCH_RECOVER: 'true', CREDWATCH_REPORT: 'stderr' }),
+    );
+    expect(text.stderr.split('\n')).not.toContain('recoveries: 0');
+    rejectNextGet(emulator);
+    const recovered = await runFixture(
+      LOADER.cjs,
+      fixtureEnv(emulator, { ...QUIET, CREDWATCH_RECOVER: 'true', CREDWATCH_REPORT: 'stderr' }),
+    );
+    expect(recovered.stderr.split('\n')).toContain('recoveries: 1 (recovered 1)');
   });
 
   it('lists each finding once with its fix, as JSON and for a person', async () => {
