@@ -21,6 +21,7 @@ export const ALERT_NAMES = [
   'AwsCredentialsUnrefreshableExpiring',
   'AwsCredentialsExpiringRefreshFailing',
   'AwsCredentialsTelemetryMissing',
+  'AwsCredentialsCompetingSources',
 ] as const;
 
 export type AlertName = (typeof ALERT_NAMES)[number];
@@ -196,6 +197,18 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
       for: config.telemetryMissingFor,
       summary: 'An instance stopped exporting credwatch telemetry while it is still up.',
       description: `${WHERE} is up but no longer exports aws_credentials_clients, which credwatch exports for as long as it runs, idle or busy: the instrumentation was lost (a deploy without it, a broken exporter or reader). Credential alerts cannot fire for it until it is back.`,
+    },
+    {
+      name: 'AwsCredentialsCompetingSources',
+      severity: 'info',
+      panel: 'signingsBySource',
+      // credwatch counts the finding once per process (docs/telemetry.md#findings): the series is there, at 1,
+      // for as long as the process that found it is scraped.
+      query: `max by (${BY_SOURCE}) (${select('findings', 'aws_credentials_finding_kind="competing_sources"')})`,
+      op: '>',
+      threshold: 0,
+      summary: 'A process has more than one credential source configured, and one shadows the others.',
+      description: `${WHERE} signs with {{ $labels.aws_credentials_source }} credentials while other credential sources are configured in its environment, which the default chain never reaches. The finding's log record or span event (aws.credentials.finding) names them and the fix.`,
     },
   ];
   // The links are the same for every renderer, so they are added here, once.

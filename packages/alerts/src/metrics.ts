@@ -10,6 +10,7 @@ export const SERIES = {
   refreshCount: 'aws_credentials_refresh_duration(_seconds)?_count',
   expiration: 'aws_credentials_expiration(_seconds)?',
   clients: 'aws_credentials_clients',
+  findings: 'aws_credentials_findings(_total)?',
 } as const;
 
 export type Series = keyof typeof SERIES;
@@ -23,6 +24,7 @@ export const NAMING_PATHS = {
     refreshCount: 'aws_credentials_refresh_duration_count',
     expiration: 'aws_credentials_expiration',
     clients: 'aws_credentials_clients',
+    findings: 'aws_credentials_findings_total',
   },
   otlp: {
     signings: 'aws_credentials_signings_total',
@@ -31,6 +33,7 @@ export const NAMING_PATHS = {
     refreshCount: 'aws_credentials_refresh_duration_seconds_count',
     expiration: 'aws_credentials_expiration_seconds',
     clients: 'aws_credentials_clients',
+    findings: 'aws_credentials_findings_total',
   },
   mimir: {
     signings: 'aws_credentials_signings',
@@ -39,6 +42,7 @@ export const NAMING_PATHS = {
     refreshCount: 'aws_credentials_refresh_duration_count',
     expiration: 'aws_credentials_expiration',
     clients: 'aws_credentials_clients',
+    findings: 'aws_credentials_findings',
   },
 } as const satisfies Record<string, Record<Series, string>>;
 

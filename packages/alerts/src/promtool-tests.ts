@@ -39,6 +39,20 @@ interface Scenario {
  * cases are evaluated two minutes after the series is back: inside the window, when "a series absent a
  * window ago" would have paged on old news.
  */
+/** `aws.credentials.findings` of one kind on the test instance: 1 from when it was found. */
+function finding(kind: string, source: string, values: string): InputSeries {
+  return {
+    series: 'findings',
+    labels: {
+      ...WHERE,
+      aws_credentials_finding_kind: kind,
+      aws_credentials_source: source,
+      rpc_service: 'S3',
+    },
+    values,
+  };
+}
+
 function eventCases(
   counter: (values: string, instance?: string) => InputSeries,
   labels: Labels,
@@ -458,6 +472,24 @@ function scenarios(config: PackConfig): Record<AlertName, Scenario> {
         [
           'a dropped client (0) with failing refreshes elsewhere is silent',
           { input: [held(true, '3600x30 0x50'), failingFrom56], evalMinutes: everyMinute(31, 80) },
+        ],
+      ],
+    },
+    AwsCredentialsCompetingSources: {
+      fires: {
+        input: [finding('competing_sources', 'env', '_x10 1x20')],
+        evalMinutes: 12,
+        expect: { labels: { ...WHERE, aws_credentials_source: 'env' }, value: 1 },
+      },
+      silent: {
+        // Another finding is not this alert.
+        input: [finding('temporary_without_expiry', 'static', '1x20')],
+        evalMinutes: [5, 15],
+      },
+      events: [
+        [
+          'a process that found it and went away: silent once its series is stale',
+          { input: [finding('competing_sources', 'env', '1x10 stale')], evalMinutes: 12 },
         ],
       ],
     },

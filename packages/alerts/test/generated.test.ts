@@ -4,6 +4,7 @@ import {
   TIME_TO_EXPIRY_BUCKETS as CONTRACT_BUCKETS,
   METRIC_CLIENTS,
   METRIC_EXPIRATION,
+  METRIC_FINDINGS,
   METRIC_REFRESH_DURATION,
   METRIC_REJECTIONS,
   METRIC_SIGNINGS,
@@ -46,6 +47,7 @@ describe('the telemetry contract', () => {
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
         expiration: base(METRIC_EXPIRATION),
         clients: base(METRIC_CLIENTS),
+        findings: `${base(METRIC_FINDINGS)}_total`,
       },
       otlp: {
         signings: `${base(METRIC_SIGNINGS)}_total`,
@@ -54,6 +56,7 @@ describe('the telemetry contract', () => {
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_seconds_count`,
         expiration: `${base(METRIC_EXPIRATION)}_seconds`,
         clients: base(METRIC_CLIENTS),
+        findings: `${base(METRIC_FINDINGS)}_total`,
       },
       mimir: {
         signings: base(METRIC_SIGNINGS),
@@ -62,6 +65,7 @@ describe('the telemetry contract', () => {
         refreshCount: `${base(METRIC_REFRESH_DURATION)}_count`,
         expiration: base(METRIC_EXPIRATION),
         clients: base(METRIC_CLIENTS),
+        findings: base(METRIC_FINDINGS),
       },
     });
   });
@@ -77,6 +81,7 @@ describe('the telemetry contract', () => {
       refreshCount: METRIC_REFRESH_DURATION,
       expiration: METRIC_EXPIRATION,
       clients: METRIC_CLIENTS,
+      findings: METRIC_FINDINGS,
     } as const;
     for (const [index, path] of (['pull', 'otlp', 'mimir'] as const).entries()) {
       for (const [key, metric] of Object.entries(series)) {

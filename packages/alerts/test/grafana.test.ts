@@ -4,7 +4,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { alertDefinitions, DEFAULT_CONFIG, grafanaRules, resolveConfig } from '../src/index.js';
+import { ALERT_NAMES, alertDefinitions, DEFAULT_CONFIG, grafanaRules, resolveConfig } from '../src/index.js';
 import { GRAFANA_IMPORT_QUERY_REF_ID } from '../src/prometheus.js';
 import schema from './grafana-provisioning.schema.json' with { type: 'json' };
 import { PACKAGE_DIR } from './helpers.js';
@@ -124,9 +124,11 @@ describe('grafana/alert-rules.yaml', () => {
   });
 
   it('has unique uids and titles, one per alert, titles distinct across severities', () => {
-    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(12);
-    expect(new Set(rules.map((rule) => rule.title)).size).toBe(12);
-    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(12);
+    expect(new Set(rules.map((rule) => rule.uid)).size).toBe(ALERT_NAMES.length);
+    expect(new Set(rules.map((rule) => rule.title)).size).toBe(ALERT_NAMES.length);
+    expect(new Set(rules.map((rule) => `${rule.title}/${rule.labels.severity}`)).size).toBe(
+      ALERT_NAMES.length,
+    );
   });
 
   it('survives provisioning env expansion: every query is still the Prometheus rule query', () => {

@@ -33,8 +33,10 @@ describe.each(rules.map((rule) => [rule.alert, rule] as const))('%s', (name, rul
 
   it('uses the configured window in every range, at least 2m (four scrapes at the usual 30s), and the history only to find the last value before it', () => {
     const ranges = [...rule.expr.matchAll(/\[([^\]]+)\]/g)].map((match) => match[1] as string);
-    // A horizon alert on the expiration gauge alone compares its latest value with the clock: no range.
-    if (!/^AwsCredentialsUnrefreshable/.test(name)) expect(ranges.length).toBeGreaterThan(0);
+    // A horizon alert on the expiration gauge alone compares its latest value with the clock, and a finding
+    // is counted once per process and read while the process is scraped: no range.
+    if (!/^AwsCredentials(Unrefreshable|CompetingSources)/.test(name))
+      expect(ranges.length).toBeGreaterThan(0);
     for (const range of ranges) {
       expect([config.window, config.history]).toContain(range);
       expect(durationSeconds(range)).toBeGreaterThanOrEqual(120);
@@ -55,7 +57,7 @@ describe.each(rules.map((rule) => [rule.alert, rule] as const))('%s', (name, rul
   });
 
   it('aggregates by job and instance (or by job, for the per-job source mix)', () => {
-    const groupings = [...rule.expr.matchAll(/(?:sum|count|min) by \(([^)]*)\)/g)].map(
+    const groupings = [...rule.expr.matchAll(/(?:sum|count|min|max) by \(([^)]*)\)/g)].map(
       (match) => match[1] as string,
     );
     expect(groupings.length).toBeGreaterThan(0);
@@ -90,6 +92,7 @@ describe('the pack as a whole', () => {
         AwsCredentialsUnrefreshableExpiring: 'critical',
         AwsCredentialsExpiringRefreshFailing: 'critical',
         AwsCredentialsTelemetryMissing: 'warning',
+        AwsCredentialsCompetingSources: 'info',
       },
     );
   });
