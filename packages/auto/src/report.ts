@@ -186,7 +186,7 @@ export function formatReport(report: CredwatchReport): string {
   lines.push(`findings: ${report.findings.length}`);
   for (const finding of report.findings) {
     lines.push(
-      `  ${finding.kind} (${finding.source}, ${finding.service}): ${finding.message}`,
+      `  ${finding.kind} (${finding.source}${finding.service ? `, ${finding.service}` : ''}): ${finding.message}`,
       `    fix: ${finding.fix}`,
     );
   }

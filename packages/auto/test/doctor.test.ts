@@ -62,6 +62,26 @@ describe('credwatch doctor (the chain walk)', () => {
     );
   });
 
+  it.each(['container', 'imds', 'web_identity'] as const)(
+    'the %s route: the source that won, temporary and refreshed by it, the principal, no finding',
+    async (route) => {
+      const run = await doctor(['--json'], {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_EC2_METADATA_DISABLED: '',
+        ...emulator.env(route),
+      });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const diagnosis = JSON.parse(run.stdout) as Diagnosis;
+      expect(diagnosis.sources).toEqual([
+        { source: route, service: 'STS', signings: 1, expiryStates: 'valid 1' },
+      ]);
+      expect(diagnosis.credentials).toMatchObject({ source: route, temporary: true, refreshable: true });
+      expect(diagnosis.principal?.arn).toMatch(/^arn:aws:(sts|iam)::\d{12}:/);
+      expect(diagnosis.findings).toEqual([]);
+    },
+  );
+
   it('the container endpoint and a three-hour job: refreshed by its source, so no finding', async () => {
     const env = emulator.env('container');
     const run = await doctor(['--job-duration', '3h', '--json'], {

@@ -3,10 +3,12 @@ import type { ClientState } from './client-state.js';
 import type { Finding } from './findings.js';
 import type { AwsIdentity } from './internal-types.js';
 import {
+  ATTR_AWS_CREDENTIALS_EXPIRATION,
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
   ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY,
   ATTR_RPC_METHOD,
 } from './semconv.js';
+import type { Telemetry } from './telemetry.js';
 import type { CredentialSource, ExpiryState } from './types.js';
 
 /** What a signing attempt used, as the detectors read it. */
@@ -186,4 +188,40 @@ function withoutExpiry(client: ClientState, signing: SigningFacts): Pick<Finding
       'no expiration: a key triple kept from an earlier AssumeRole, a file or a cache, which the SDK never refreshes.',
     fix: `${PROVIDER_FIX}; or keep their Expiration with the keys, so that the SDK knows when to refresh.`,
   };
+}
+
+/**
+ * At a fetch: instance credentials the SDK extended past their expiration because the metadata service failed
+ * or served expired ones (its "static stability"; it only logs a warning). The SDK marks them with
+ * `originalExpiration`. Once per original session.
+ */
+export function detectAtFetch(
+  telemetry: Telemetry,
+  identity: unknown,
+  source: CredentialSource,
+  span: Span,
+): void {
+  const original = (identity as { originalExpiration?: unknown } | undefined)?.originalExpiration;
+  const extended = (identity as { expiration?: unknown } | undefined)?.expiration;
+  if (!(original instanceof Date) || !(extended instanceof Date)) return;
+  telemetry.findings.report(
+    telemetry,
+    `${source}\u0000${original.getTime()}`,
+    {
+      kind: 'static_stability_extension',
+      source,
+      message:
+        `The instance metadata service failed or served expired credentials, so the SDK extended a session ` +
+        `that expired at ${original.toISOString()} to ${extended.toISOString()} and keeps signing with it: ` +
+        'AWS may reject it, and the SDK only logs a warning.',
+      fix:
+        'Find why the instance metadata service fails: the hop limit for containers (HttpPutResponseHopLimit 2), ' +
+        'IMDSv2 tokens blocked by a proxy or network policy, throttling from too many clients. Each extension ' +
+        'lasts 5 to 10 minutes, and the SDK tries the service again after it.',
+      attributes: {
+        [ATTR_AWS_CREDENTIALS_EXPIRATION]: extended.toISOString(),
+      },
+    },
+    span,
+  );
 }

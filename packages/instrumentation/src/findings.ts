@@ -82,26 +82,27 @@ export class Findings {
     operationSpan: Span | undefined,
   ): void {
     if (!this.firstTime(finding.kind, subject)) return;
+    const { kind, source, service, message, fix } = finding;
+    const serviceAttribute = service === undefined ? {} : { [ATTR_RPC_SERVICE]: service };
     telemetry.metrics.findings.add(1, {
-      [ATTR_AWS_CREDENTIALS_FINDING_KIND]: finding.kind,
-      [ATTR_AWS_CREDENTIALS_SOURCE]: finding.source,
-      [ATTR_RPC_SERVICE]: finding.service,
+      [ATTR_AWS_CREDENTIALS_FINDING_KIND]: kind,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: source,
+      ...serviceAttribute,
     });
     const attributes: Attributes = {
-      [ATTR_AWS_CREDENTIALS_FINDING_KIND]: finding.kind,
-      [ATTR_AWS_CREDENTIALS_SOURCE]: finding.source,
-      [ATTR_RPC_SERVICE]: finding.service,
+      [ATTR_AWS_CREDENTIALS_FINDING_KIND]: kind,
+      [ATTR_AWS_CREDENTIALS_SOURCE]: source,
+      ...serviceAttribute,
       ...finding.attributes,
       [ATTR_AWS_CREDENTIALS_FINDING_FIX]: finding.fix,
     };
     const span =
       operationSpan ?? telemetry.tracer.startSpan(SPAN_FINDING, { kind: SpanKind.INTERNAL, attributes });
     span.addEvent(EVENT_FINDING, attributes);
-    const { kind, source, service, message, fix } = finding;
     callUserHook(telemetry, 'findingHook', telemetry.config.findingHook, span, {
       kind,
       source,
-      service,
+      ...(service === undefined ? {} : { service }),
       message,
       fix,
     });

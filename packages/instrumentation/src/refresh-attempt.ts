@@ -7,6 +7,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { detectAtFetch } from './detectors.js';
 import { REFRESH_WINDOW_MS } from './expiry.js';
 import { identityExpirationMs, isIdentity, type Lineage } from './identities.js';
 import { providerErrorType } from './rejections.js';
@@ -164,6 +165,7 @@ export class RefreshAttempt {
       const account = typeof accountId === 'string' ? accountId : accountOf(this.principal);
       if (this.principal !== undefined) span.setAttribute(ATTR_AWS_CREDENTIALS_PRINCIPAL, this.principal);
       if (account !== undefined) span.setAttribute(ATTR_AWS_CREDENTIALS_ACCOUNT_ID, account);
+      detectAtFetch(this.telemetry, identity, source, span);
       this.finish(span, info);
     });
   }

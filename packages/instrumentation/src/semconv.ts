@@ -91,6 +91,7 @@ export const FINDING_VALUES = [
   'temporary_without_expiry',
   'competing_sources',
   'unrefreshable_expiring',
+  'static_stability_extension',
 ] as const;
 
 /** The service error codes recorded as `error.type` of a rejection: the credentials are no longer accepted. */

@@ -42,7 +42,8 @@ export interface FindingInfo {
   /** `aws.credentials.finding.kind`, e.g. `temporary_without_expiry`. */
   kind: string;
   source: CredentialSource;
-  service: string;
+  /** The SDK service whose signing showed it; absent for a finding made when credentials were fetched. */
+  service?: string;
   /** What credwatch saw, in a sentence; never a secret. */
   message: string;
   /** What to change, in a sentence. */

@@ -249,3 +249,25 @@ describe('unrefreshable_expiring', () => {
     expect(record?.attributes).toMatchObject({ 'aws.credentials.expiry_state': 'refresh_window' });
   });
 });
+
+describe('static_stability_extension', () => {
+  it('IMDS serves expired credentials: the SDK extends them past expiry, and credwatch says so once', async () => {
+    emulator.faults.serveExpiredCredentials('imds', 1);
+    await withEnv(emulator.env('imds'), async () => {
+      const s3 = s3Client(emulator);
+      await put(s3, 'extended').catch(() => undefined);
+      await put(s3, 'extended again').catch(() => undefined);
+    });
+    expect(await findings()).toEqual([
+      [{ 'aws.credentials.finding.kind': 'static_stability_extension', 'aws.credentials.source': 'imds' }, 1],
+    ]);
+    const [record, ...more] = telemetry.logs();
+    expect(more).toEqual([]);
+    expect(record?.body).toMatch(
+      /^The instance metadata service failed or served expired credentials, so the SDK extended a session that expired at \S+Z to \S+Z and keeps signing with it: AWS may reject it, and the SDK only logs a warning\. Fix: Find why the instance metadata service fails/,
+    );
+    // The refresh span carries the event.
+    const [refresh] = telemetry.spans('aws.credentials.refresh');
+    expect(refresh?.events.map((event) => event.name)).toEqual(['aws.credentials.finding']);
+  });
+});
