@@ -26,6 +26,7 @@ export class ClientState {
   /** The credentials the detectors last looked at for how they were set up (once per credentials object). */
   checkedIdentity: AwsIdentity | undefined;
   private lastIdentity: AwsIdentity | undefined;
+  private lastKey: { accessKeyId: string; returnedAtMs: number } | undefined;
   private previousIdentity: AwsIdentity | undefined;
   private sourceFor: AwsIdentity | undefined;
   private source: CredentialSource = 'unknown';
@@ -49,7 +50,18 @@ export class ClientState {
     if (identity === this.lastIdentity) return false;
     this.previousIdentity = this.lastIdentity;
     this.lastIdentity = identity;
+    if (identity.accessKeyId !== this.lastKey?.accessKeyId) {
+      this.lastKey = { accessKeyId: identity.accessKeyId, returnedAtMs: Date.now() };
+    }
     return true;
+  }
+
+  /**
+   * When the provider first returned this access key to this client, if it is the latest key: the time its
+   * source was read at the latest (a chain can hand out several objects for one fetch).
+   */
+  keyReturnedAtMs(identity: AwsIdentity): number | undefined {
+    return identity.accessKeyId === this.lastKey?.accessKeyId ? this.lastKey.returnedAtMs : undefined;
   }
 
   /** The credentials that carried `accessKeyId`, among those this client's signer can have used. */

@@ -92,6 +92,7 @@ export const FINDING_VALUES = [
   'competing_sources',
   'unrefreshable_expiring',
   'static_stability_extension',
+  'stale_source_file',
 ] as const;
 
 /** The service error codes recorded as `error.type` of a rejection: the credentials are no longer accepted. */

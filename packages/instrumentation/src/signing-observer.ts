@@ -1,7 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { ClientState } from './client-state.js';
-import { detectAtSigning } from './detectors.js';
+import { detectAtRejection, detectAtSigning } from './detectors.js';
 import { expiryState } from './expiry.js';
 import { identityExpirationMs } from './identities.js';
 import type { AwsIdentity, Handler, HandlerContext, Middleware, MiddlewareArgs } from './internal-types.js';
@@ -152,6 +152,12 @@ class OperationObservation {
         ? {}
         : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - fetched.fetchedAtMs) / 1000 }),
     });
+    detectAtRejection(
+      this.client,
+      { ...signing, operation: info.operation, timeToExpirySeconds: signing.timeToExpirySeconds },
+      info.errorType,
+      span,
+    );
     callUserHook(telemetry, 'rejectionHook', telemetry.config.rejectionHook, span, info);
     if (operationSpan === undefined) span.end();
   }

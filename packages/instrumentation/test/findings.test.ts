@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { withEnv } from '@credwatch/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness } from './harness.js';
@@ -269,5 +270,69 @@ describe('static_stability_extension', () => {
     // The refresh span carries the event.
     const [refresh] = telemetry.spans('aws.credentials.refresh');
     expect(refresh?.events.map((event) => event.name)).toEqual(['aws.credentials.finding']);
+  });
+});
+
+describe('stale_source_file', () => {
+  const rejectNextPut = (code: string) =>
+    emulator.faults.failNext('s3:PutObject', { type: 'error', status: 403, code, message: 'rejected' });
+
+  it('keys rotated in the shared credentials file while the process signs with the old ones', async () => {
+    const { accessKeyId, secretAccessKey } = emulator.longTermKey;
+    const file = `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`;
+    useConfigFiles('', file);
+    await withEnv(emulator.env(), async () => {
+      const s3 = s3Client(emulator);
+      await put(s3, 'before');
+      rejectNextPut('InvalidClientTokenId');
+      await expect(put(s3, 'not rotated yet')).rejects.toThrow('rejected');
+      expect(await findings()).toEqual([]);
+
+      await new Promise((resolve) => setTimeout(resolve, 25)); // see the web identity case below
+      writeFileSync(process.env.AWS_SHARED_CREDENTIALS_FILE as string, `${file}# rotated\n`);
+      rejectNextPut('InvalidClientTokenId');
+      await expect(put(s3, 'rotated')).rejects.toThrow('rejected');
+      rejectNextPut('InvalidClientTokenId');
+      await expect(put(s3, 'again')).rejects.toThrow('rejected');
+    });
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'stale_source_file',
+          'aws.credentials.source': 'profile',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    expect(telemetry.logs().map((record) => record.body)).toEqual([
+      expect.stringMatching(
+        /^S3 rejected PutObject \(InvalidClientTokenId\), signed with profile credentials read \d+ s ago; the shared credentials file changed on disk after that read, and the SDK keeps what it read until the credentials expire \(keys without an expiration: for the life of the process\)\. Fix: Let the SDK read the file again/,
+      ),
+    ]);
+  });
+
+  it('a new web identity token on disk, and a rejection of the session fetched with the old one', async () => {
+    await withEnv(emulator.env('web_identity'), async () => {
+      const s3 = s3Client(emulator);
+      await put(s3, 'before');
+      const tokenFile = process.env.AWS_WEB_IDENTITY_TOKEN_FILE as string;
+      // A file's modification time comes from the kernel's coarse clock, up to a tick (4–10 ms) behind Date:
+      // rotate the token a moment after the fetch, as a real rotation is.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      writeFileSync(tokenFile, readFileSync(tokenFile));
+      rejectNextPut('ExpiredToken');
+      await expect(put(s3, 'rejected')).rejects.toThrow('rejected');
+    });
+    expect((await findings()).map(([attributes]) => attributes)).toEqual([
+      {
+        'aws.credentials.finding.kind': 'stale_source_file',
+        'aws.credentials.source': 'web_identity',
+        'rpc.service': 'S3',
+      },
+    ]);
+    expect(telemetry.logs()[0]?.body).toContain(
+      'the web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE) changed',
+    );
   });
 });
