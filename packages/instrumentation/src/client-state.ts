@@ -23,6 +23,8 @@ export class ClientState {
   aheadTriedFor: AwsIdentity | undefined;
   /** Set when the provider's fresh credentials are already inside `refreshBefore`: no early refresh helps. */
   aheadDisabled = false;
+  /** `instrumentClient(client, { recover })`: this client's own recovery choice, over the setting's. */
+  recover: boolean | undefined;
   /** The credentials the detectors last looked at for how they were set up (once per credentials object). */
   checkedIdentity: AwsIdentity | undefined;
   private lastIdentity: AwsIdentity | undefined;

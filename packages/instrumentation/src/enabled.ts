@@ -1,3 +1,4 @@
+import type { InstrumentClientOptions } from './types.js';
 /**
  * The enabled instrumentation, kept in one process-wide slot (a `Symbol.for` key) so that every copy of this
  * package reaches it: a bundle that inlined credwatch, or the ESM build loaded next to the CJS build that
@@ -6,7 +7,7 @@
 
 /** What one copy needs from another copy's instrumentation; kept this small so versions can mix. */
 export interface ClientInstrumenter {
-  instrumentClient<Client extends object>(client: Client): Client;
+  instrumentClient<Client extends object>(client: Client, options?: InstrumentClientOptions): Client;
 }
 
 const ENABLED = Symbol.for('credwatch.instrumentation.enabled');
@@ -28,9 +29,12 @@ export function clearEnabled(instrumentation: ClientInstrumenter): void {
  * credwatch in the process. With none enabled, the client is returned unchanged and the process is warned
  * once (a Node warning, visible without an OpenTelemetry diag logger), saying what to do.
  */
-export function instrumentClient<Client extends object>(client: Client): Client {
+export function instrumentClient<Client extends object>(
+  client: Client,
+  options: InstrumentClientOptions = {},
+): Client {
   const enabled = slots[ENABLED];
-  if (enabled !== undefined) return enabled.instrumentClient(client);
+  if (enabled !== undefined) return enabled.instrumentClient(client, options);
   if (!slots[WARNED_NOT_ENABLED]) {
     slots[WARNED_NOT_ENABLED] = true;
     process.emitWarning(

@@ -17,7 +17,7 @@ import { patchDefaultProvider, patchProviderFactory } from './provider-hooks.js'
 import { patchedSend } from './send-hook.js';
 import { DEFAULT_CHAIN_MODULE, PROVIDER_MODULES } from './sources.js';
 import type { Telemetry } from './telemetry.js';
-import type { AwsCredentialsInstrumentationConfig } from './types.js';
+import type { AwsCredentialsInstrumentationConfig, InstrumentClientOptions } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 const SEND_PATCHED = Symbol.for('credwatch.instrumentation.send');
@@ -68,8 +68,8 @@ export class AwsCredentialsInstrumentation extends InstrumentationBase<AwsCreden
    * Instruments one client explicitly, for code the require hooks cannot reach (bundled Lambda handlers,
    * esbuild output). Safe to combine with the hooks: a client is instrumented once, whoever gets there first.
    */
-  instrumentClient<Client extends object>(client: Client): Client {
-    instrumentClientOnce(this.telemetry, client as unknown as SdkClient, 'explicit');
+  instrumentClient<Client extends object>(client: Client, options: InstrumentClientOptions = {}): Client {
+    instrumentClientOnce(this.telemetry, client as unknown as SdkClient, 'explicit', options);
     return client;
   }
 

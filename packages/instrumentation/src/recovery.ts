@@ -65,7 +65,8 @@ function skipReason(
 
 function recoveryMiddleware(client: ClientState): Middleware {
   return (next: Handler, handlerContext: HandlerContext): Handler => {
-    if (!client.telemetry.isEnabled() || client.telemetry.config.recover !== true) return next;
+    if (!client.telemetry.isEnabled() || (client.recover ?? client.telemetry.config.recover) !== true)
+      return next;
     // One recovery per operation, whatever the retry strategy does around it.
     let tried = false;
     return async (args) => {

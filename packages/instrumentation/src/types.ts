@@ -97,3 +97,12 @@ export interface AwsCredentialsInstrumentationConfig extends InstrumentationConf
    */
   findingHook?: FindingHook;
 }
+
+/** Per-client choices for `instrumentClient(client, options)`. */
+export interface InstrumentClientOptions {
+  /**
+   * Recovery (see the `recover` setting) for this client, whatever the instrumentation's setting: `true` turns
+   * it on for this client alone, `false` off. Read when the client is instrumented: before its first send.
+   */
+  recover?: boolean;
+}

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { withEnv } from '@credwatch/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { instrumentClient } from '../src/index.js';
 import { harness } from './harness.js';
 import { bucket, emulator, s3Client, sdk, total, useEmulator } from './helpers.js';
 
@@ -184,5 +185,65 @@ describe('recover off (the default)', () => {
       ).rejects.toMatchObject({ name: 'TokenRefreshRequired' });
       expect(assumed() - before).toBe(0);
     });
+  });
+});
+
+describe('per client: instrumentClient(client, { recover })', () => {
+  it('turns recovery on for one client while the setting is off, and off for one while it is on', async () => {
+    await withEnv(emulator.env('env'), async () => {
+      telemetry.instrumentation.setConfig({});
+      const recovering = instrumentClient(temporaryClient(), { recover: true });
+      await recovering.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'on-a', Body: 'one' }));
+      emulator.faults.requireRefresh();
+      await recovering.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'on-b', Body: 'two' }));
+
+      telemetry.instrumentation.setConfig({ recover: true });
+      const plain = instrumentClient(temporaryClient(), { recover: false });
+      await plain.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'off-a', Body: 'one' }));
+      emulator.faults.requireRefresh();
+      await expect(
+        plain.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'off-b', Body: 'two' })),
+      ).rejects.toMatchObject({ name: 'TokenRefreshRequired' });
+    });
+    expect(await recoveries()).toEqual([
+      [
+        {
+          'aws.credentials.recovery.outcome': 'recovered',
+          'error.type': 'TokenRefreshRequired',
+          'aws.credentials.source': 'assume_role',
+        },
+        1,
+      ],
+    ]);
+    expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(2);
+  });
+});
+
+describe('the default chain with a web identity token', () => {
+  it('TokenRefreshRequired: a forced refresh gets a new session from STS, and the job goes on', async () => {
+    await withEnv(emulator.env('web_identity'), async () => {
+      const s3 = s3Client(emulator);
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'wi-a', Body: 'one' }));
+      const before = emulator.issuedCredentials().length;
+      emulator.faults.requireRefresh();
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'wi-b', Body: 'two' }));
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'wi-c', Body: 'three' }));
+      expect(
+        emulator
+          .issuedCredentials()
+          .slice(before)
+          .map((credentials) => credentials.issuer),
+      ).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    });
+    expect(await recoveries()).toEqual([
+      [
+        {
+          'aws.credentials.recovery.outcome': 'recovered',
+          'error.type': 'TokenRefreshRequired',
+          'aws.credentials.source': 'web_identity',
+        },
+        1,
+      ],
+    ]);
   });
 });
