@@ -4,5 +4,7 @@ export type { DurationInput } from './duration.js';
 export type { CredentialRoute, Emulator, EmulatorUrls } from './emulator.js';
 export { startEmulator } from './emulator.js';
 export type { EmulatedService, EmulatorFaults, EndpointFault, FaultTarget } from './faults.js';
+export type { InvocationResult, LambdaFunction, LambdaFunctionOptions } from './lambda.js';
+export { startLambdaFunction } from './lambda.js';
 export type { EmulatorOptions } from './options.js';
 export type { EmulatorStats, StatsSnapshot } from './stats.js';

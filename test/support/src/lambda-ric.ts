@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const RIC_VERSION = '4.0.2';
+const CACHE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'node_modules',
+  '.cache',
+  'credwatch',
+  `aws-lambda-ric-${RIC_VERSION}`,
+);
+
+/**
+ * AWS's Node.js runtime interface client, `aws-lambda-ric`, installed from the registry as a container image
+ * build installs it: its install scripts build the native Runtime API client (curl and aws-lambda-cpp from the
+ * sources in the package, then a Node-API addon). The headers come from the Node that runs the tests (the
+ * `node` package ships them), so nothing is downloaded but the package. Built once per machine (about a
+ * minute), then reused. Returns the path of its command, `index.mjs`.
+ */
+export async function awsLambdaRic(): Promise<string> {
+  const entry = join(CACHE, 'node_modules', 'aws-lambda-ric', 'index.mjs');
+  const addon = join(CACHE, 'node_modules', 'aws-lambda-ric', 'rapid-client.node');
+  if (existsSync(addon)) return entry;
+  const lock = `${CACHE}.lock`;
+  mkdirSync(dirname(CACHE), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (existsSync(addon)) return entry;
+    }
+  }
+  try {
+    rmSync(CACHE, { recursive: true, force: true });
+    mkdirSync(CACHE, { recursive: true });
+    // Its own project, or npm would install into the nearest one above (this repository).
+    writeFileSync(join(CACHE, 'package.json'), '{ "private": true }\n');
+    // A Node distribution keeps its headers in include/ next to bin/; the `node` package, in its platform package.
+    const bin = dirname(process.execPath);
+    const nodeDir = [
+      join(bin, '..'),
+      join(bin, '..', 'node_modules', `node-${process.platform}-${process.arch}`),
+    ].find((dir) => existsSync(join(dir, 'include', 'node', 'node_api.h')));
+    if (nodeDir === undefined) {
+      throw new Error(
+        `no Node headers next to ${process.execPath}: aws-lambda-ric cannot build its native client`,
+      );
+    }
+    await promisify(execFile)(
+      'npm',
+      [
+        'install',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--foreground-scripts',
+        `aws-lambda-ric@${RIC_VERSION}`,
+      ],
+      {
+        cwd: CACHE,
+        env: {
+          ...process.env,
+          PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+          npm_config_nodedir: nodeDir,
+          npm_config_update_notifier: 'false',
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    if (!existsSync(addon)) throw new Error('aws-lambda-ric installed without its native client');
+    return entry;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
