@@ -17,6 +17,8 @@ export interface AutoConfig {
   report?: string;
   /** `CREDWATCH_SHUTDOWN_TIMEOUT`: how long the exit flush may take, in milliseconds. */
   shutdownTimeoutMs: number;
+  /** `CREDWATCH_LAMBDA_FLUSH_TIMEOUT`: in Lambda, how long each invocation's flush may take, in milliseconds. */
+  lambdaFlushTimeoutMs: number;
   /** `CREDWATCH_RECOVER`: refresh and send again once on `TokenRefreshRequired`/`ExpiredToken`. */
   recover: boolean;
   /** `CREDWATCH_REFRESH_BEFORE`: refresh credentials this early (seconds, `15m`, `25%`); off when undefined. */
@@ -158,6 +160,7 @@ const RULES: Record<string, Check> = {
   CREDWATCH_AWS_SDK_INSTRUMENTATION: oneOf(BOOLEANS),
   CREDWATCH_REPORT: (value) => (value.trim() ? undefined : 'expected "stderr" or a file path'),
   CREDWATCH_SHUTDOWN_TIMEOUT: milliseconds,
+  CREDWATCH_LAMBDA_FLUSH_TIMEOUT: milliseconds,
   CREDWATCH_RECOVER: oneOf(BOOLEANS),
   CREDWATCH_REFRESH_BEFORE: (value) =>
     parseRefreshBefore(refreshBefore(value)) === undefined
@@ -175,6 +178,7 @@ function refreshBefore(value: string): number | string {
 export const VALIDATED_VARIABLES: readonly string[] = Object.keys(RULES);
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+const DEFAULT_LAMBDA_FLUSH_TIMEOUT_MS = 1000;
 
 /**
  * Validates the environment and returns credwatch's settings. Every invalid variable is reported at once,
@@ -208,6 +212,7 @@ export function readConfig(env: Env = process.env): AutoConfig {
     recover: flag('CREDWATCH_RECOVER', false),
     ...(report ? { report } : {}),
     shutdownTimeoutMs: Number(env.CREDWATCH_SHUTDOWN_TIMEOUT || DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    lambdaFlushTimeoutMs: Number(env.CREDWATCH_LAMBDA_FLUSH_TIMEOUT || DEFAULT_LAMBDA_FLUSH_TIMEOUT_MS),
     ...(ahead === undefined ? {} : { refreshBefore: ahead }),
   };
 }

@@ -73,6 +73,11 @@ export class CredwatchSdk {
     }
   }
 
+  /** Exports what the providers hold now (an invocation's end in Lambda); they keep running. */
+  async forceFlush(): Promise<void> {
+    await Promise.all([this.tracerProvider?.forceFlush(), this.meterProvider?.forceFlush()]);
+  }
+
   /** Flushes and stops what `start()` created. */
   async shutdown(): Promise<void> {
     await Promise.all([this.tracerProvider?.shutdown(), this.meterProvider?.shutdown()]);

@@ -5,6 +5,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ConfigError } from './config-error.js';
 import { type AutoConfig, readConfig } from './env-config.js';
 import { credwatchInstrumentations } from './instrumentations.js';
+import { flushEachInvocation } from './lambda-flush.js';
 import { isLauncher } from './launcher.js';
 import { metricReadersFromEnv } from './metric-readers.js';
 import { formatReport, ReportReader } from './report.js';
@@ -73,6 +74,7 @@ function start(config: AutoConfig): CredwatchRuntime {
     ...(report ? [report.reader] : []),
   ]);
   sdk.start();
+  flushEachInvocation(() => sdk.forceFlush(), config.lambdaFlushTimeoutMs);
 
   let stopped: Promise<void> | undefined;
   const shutdown = () => {

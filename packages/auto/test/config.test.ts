@@ -13,13 +13,14 @@ function problems(env: Record<string, string>): readonly string[] {
 }
 
 describe('readConfig', () => {
-  it('defaults: SDK on, aws-sdk spans on, no fingerprint, no report, 5 s exit flush', () => {
+  it('defaults: SDK on, aws-sdk spans on, no fingerprint, no report, 5 s exit flush, 1 s Lambda flush', () => {
     expect(readConfig({})).toEqual({
       disabled: false,
       accessKeyFingerprint: false,
       awsSdkInstrumentation: true,
       recover: false,
       shutdownTimeoutMs: 5000,
+      lambdaFlushTimeoutMs: 1000,
     });
   });
 
@@ -31,6 +32,7 @@ describe('readConfig', () => {
         CREDWATCH_AWS_SDK_INSTRUMENTATION: 'false',
         CREDWATCH_REPORT: 'stderr',
         CREDWATCH_SHUTDOWN_TIMEOUT: '250',
+        CREDWATCH_LAMBDA_FLUSH_TIMEOUT: '300',
         CREDWATCH_REFRESH_BEFORE: ' 15m ',
         CREDWATCH_RECOVER: 'true',
         OTEL_SDK_DISABLED: 'true',
@@ -42,6 +44,7 @@ describe('readConfig', () => {
       awsSdkInstrumentation: false,
       report: 'stderr',
       shutdownTimeoutMs: 250,
+      lambdaFlushTimeoutMs: 300,
       refreshBefore: '15m',
       recover: true,
     });

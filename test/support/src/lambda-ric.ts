@@ -42,36 +42,12 @@ export async function awsLambdaRic(): Promise<string> {
     mkdirSync(CACHE, { recursive: true });
     // Its own project, or npm would install into the nearest one above (this repository).
     writeFileSync(join(CACHE, 'package.json'), '{ "private": true }\n');
-    // A Node distribution keeps its headers in include/ next to bin/; the `node` package, in its platform package.
-    const bin = dirname(process.execPath);
-    const nodeDir = [
-      join(bin, '..'),
-      join(bin, '..', 'node_modules', `node-${process.platform}-${process.arch}`),
-    ].find((dir) => existsSync(join(dir, 'include', 'node', 'node_api.h')));
-    if (nodeDir === undefined) {
-      throw new Error(
-        `no Node headers next to ${process.execPath}: aws-lambda-ric cannot build its native client`,
-      );
-    }
-    await promisify(execFile)(
-      'npm',
-      [
-        'install',
-        '--no-save',
-        '--no-audit',
-        '--no-fund',
-        '--foreground-scripts',
-        `aws-lambda-ric@${RIC_VERSION}`,
-      ],
+    const nodeDir = await nodeHeaders();
+    await npm(
+      ['install', '--no-audit', '--no-fund', '--foreground-scripts', `aws-lambda-ric@${RIC_VERSION}`],
+      CACHE,
       {
-        cwd: CACHE,
-        env: {
-          ...process.env,
-          PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
-          npm_config_nodedir: nodeDir,
-          npm_config_update_notifier: 'false',
-        },
-        maxBuffer: 64 * 1024 * 1024,
+        npm_config_nodedir: nodeDir,
       },
     );
     if (!existsSync(addon)) throw new Error('aws-lambda-ric installed without its native client');
@@ -79,4 +55,48 @@ export async function awsLambdaRic(): Promise<string> {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+const run = promisify(execFile);
+
+/** npm, with this Node first on the PATH (node-gyp builds for the Node that runs it). */
+function npm(args: string[], cwd: string, env: Record<string, string> = {}) {
+  return run('npm', args, {
+    cwd,
+    env: {
+      ...process.env,
+      PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+      npm_config_update_notifier: 'false',
+      ...env,
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/**
+ * A directory with this Node's headers (include/node): next to its binary in a distribution, in the `node`
+ * package's platform package when that is installed, or else that platform package fetched from the registry
+ * at this exact version (pnpm can restore the `node` package from its cache without it).
+ */
+async function nodeHeaders(): Promise<string> {
+  const platformPackage = `node-${process.platform}-${process.arch}`;
+  const bin = dirname(process.execPath);
+  const found = [join(bin, '..'), join(bin, '..', 'node_modules', platformPackage)].find((dir) =>
+    existsSync(join(dir, 'include', 'node', 'node_api.h')),
+  );
+  if (found) return found;
+  const dir = join(CACHE, 'headers');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+  await npm(
+    ['install', '--no-audit', '--no-fund', '--ignore-scripts', `${platformPackage}@${process.versions.node}`],
+    dir,
+  );
+  const fetched = join(dir, 'node_modules', platformPackage);
+  if (!existsSync(join(fetched, 'include', 'node', 'node_api.h'))) {
+    throw new Error(
+      `${platformPackage}@${process.versions.node} has no headers: aws-lambda-ric cannot build its native client`,
+    );
+  }
+  return fetched;
 }

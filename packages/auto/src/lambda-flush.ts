@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { diag } from '@opentelemetry/api';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Handler = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The handler's module and export, from `_HANDLER` (`dir/module.export`) and `LAMBDA_TASK_ROOT`. */
+export function lambdaHandler(env: Env): { url: string; exportName: string } | undefined {
+  const { AWS_LAMBDA_FUNCTION_NAME: name, _HANDLER: handler, LAMBDA_TASK_ROOT: root } = env;
+  if (!name || !handler || !root) return undefined;
+  const match = /^(.*?)([^/]+)\.([^./]+)$/.exec(handler);
+  if (!match) return undefined;
+  const base = resolve(root, match[1] as string, match[2] as string);
+  const file = ['.js', '.mjs', '.cjs']
+    .map((extension) => `${base}${extension}`)
+    .find((path) => existsSync(path));
+  return file === undefined ? undefined : { url: pathToFileURL(file).href, exportName: match[3] as string };
+}
+
+/**
+ * In a Lambda function: flushes credwatch's spans and metrics at the end of every invocation, before the runtime
+ * posts the response (after which Lambda freezes the process, and anything not sent waits, or is lost with the
+ * sandbox). The runtime interface client loads the handler with `import()`; for a CommonJS handler that goes
+ * through `Module._load` (never through `require`, so a require hook does not see it), where the handler's
+ * export is wrapped once. The flush waits at most `timeoutMs`: a slow or dead backend costs each invocation that
+ * much at worst, never its result. ES module handlers are not wrapped yet (a warning says so).
+ */
+export function flushEachInvocation(
+  flush: () => Promise<void>,
+  timeoutMs: number,
+  env: Env = process.env,
+): void {
+  const target = lambdaHandler(env);
+  if (target === undefined) return;
+  const file = fileURLToPath(target.url);
+  if (file.endsWith('.mjs') || (file.endsWith('.js') && isModuleScope(file))) {
+    process.stderr.write(
+      `credwatch: ${file} is an ES module; credwatch does not flush at the end of its invocations yet, so ` +
+        "telemetry is sent on the exporters' own schedule and may wait for the next invocation\n",
+    );
+    return;
+  }
+  const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const load = loader._load;
+  loader._load = function credwatchLambdaLoad(this: unknown, request: string, ...rest: unknown[]) {
+    const exports = load.call(this, request, ...rest) as Record<string, unknown> | undefined;
+    if (request === file || request === target.url) {
+      loader._load = load; // the handler loads once
+      const original = exports?.[target.exportName];
+      if (exports && typeof original === 'function') {
+        exports[target.exportName] = wrapHandler(original as Handler, () => boundedFlush(flush, timeoutMs));
+      }
+    }
+    return exports;
+  };
+}
+
+/** Whether the nearest package.json makes `.js` files ES modules. */
+function isModuleScope(file: string): boolean {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
+}
+
+/** The handler, flushing once its promise settles (or its callback is called) and before that reaches Lambda. */
+function wrapHandler(original: Handler, flush: () => Promise<void>): Handler {
+  return function credwatchFlushingHandler(this: unknown, ...args: unknown[]) {
+    const callback = args[2];
+    if (typeof callback === 'function' && original.length >= 3) {
+      args[2] = (...results: unknown[]) => {
+        flush().then(() => callback(...results));
+      };
+      return original.apply(this, args);
+    }
+    return Promise.resolve()
+      .then(() => original.apply(this, args))
+      .then(
+        async (value) => {
+          await flush();
+          return value;
+        },
+        async (error) => {
+          await flush();
+          throw error;
+        },
+      );
+  };
+}
+
+async function boundedFlush(flush: () => Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolveTimeout) => {
+    timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
+    timer.unref();
+  });
+  const flushed = flush().then(
+    () => 'flushed' as const,
+    (error) => {
+      diag.warn('credwatch: flushing telemetry at the end of an invocation failed', error);
+      return 'failed' as const;
+    },
+  );
+  const outcome = await Promise.race([flushed, timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout')
+    diag.warn(`credwatch: the end-of-invocation flush took over ${timeoutMs} ms; moving on`);
+}
