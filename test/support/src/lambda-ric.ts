@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -19,8 +19,8 @@ const CACHE = join(
  * AWS's Node.js runtime interface client, `aws-lambda-ric`, installed from the registry as a container image
  * build installs it: its install scripts build the native Runtime API client (curl and aws-lambda-cpp from the
  * sources in the package, then a Node-API addon). The headers come from the Node that runs the tests (the
- * `node` package ships them), so nothing is downloaded but the package. Built once per machine (about a
- * minute), then reused. Returns the path of its command, `index.mjs`.
+ * `node` package ships them, or its platform package is fetched at this Node's version). Built once per
+ * machine (about a minute), then reused. Returns the path of its command, `index.mjs`.
  */
 export async function awsLambdaRic(): Promise<string> {
   const entry = join(CACHE, 'node_modules', 'aws-lambda-ric', 'index.mjs');
@@ -33,6 +33,9 @@ export async function awsLambdaRic(): Promise<string> {
       mkdirSync(lock);
       break;
     } catch {
+      // Another test file is building it; a lock older than a build can take was left by a killed run.
+      const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > 600_000) rmSync(lock, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 1000));
       if (existsSync(addon)) return entry;
     }
