@@ -29,6 +29,31 @@ describe('long-running-uploader (pnpm demo:doctor)', () => {
   });
 });
 
+describe('lambda-handler (pnpm demo:lambda)', () => {
+  it('the cached global dies of TokenRefreshRequired after a finding that counts its invocations; the provider lives', {
+    timeout: 300_000,
+  }, async () => {
+    const run = await runNode(['--import', 'tsx', 'run.mjs'], {
+      cwd: join(examples, 'lambda-handler'),
+      env: sealedEnvironment({}),
+    });
+    expect(run.code).toBe(0);
+    const [cached, refreshing] = run.stdout.split('\nrefreshing: ') as [string, string];
+    expect(lineStartingWith(cached, 'invocations:')).toMatch(
+      /^invocations: (\d+) of 300 succeeded; failed: TokenRefreshRequired (\d+)$/,
+    );
+    expect(lineStartingWith(cached, 'findings:')).toBe('findings:    unrefreshable_expiring');
+    expect(cached).toMatch(
+      /expire in \d+ s; nothing can refresh them, so the job outlives its session \(this warm Lambda runtime has signed with them in 1\d\d invocations\)\./,
+    );
+    expect(lineStartingWith(refreshing, 'invocations:')).toBe('invocations: 300 of 300 succeeded');
+    expect(lineStartingWith(refreshing, 'refreshes:')).toBe(
+      'refreshes:   2 (assume_role/initial 1, assume_role/expiring 1)',
+    );
+    expect(lineStartingWith(refreshing, 'findings:')).toBe('findings:    none');
+  });
+});
+
 describe('long-running-uploader (pnpm demo:recover)', () => {
   it('without recovery the refreshing job fails; with CREDWATCH_RECOVER=true it finishes', {
     timeout: 60_000,

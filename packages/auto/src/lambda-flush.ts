@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LAMBDA_INVOCATIONS } from '@credwatch/instrumentation';
 import { diag } from '@opentelemetry/api';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +77,9 @@ function isModuleScope(file: string): boolean {
 /** The handler, flushing once its promise settles (or its callback is called) and before that reaches Lambda. */
 function wrapHandler(original: Handler, flush: () => Promise<void>): Handler {
   return function credwatchFlushingHandler(this: unknown, ...args: unknown[]) {
+    // Counted for the detectors: a finding says over how many invocations the credentials were reused.
+    const counter = globalThis as { [LAMBDA_INVOCATIONS]?: number };
+    counter[LAMBDA_INVOCATIONS] = (counter[LAMBDA_INVOCATIONS] ?? 0) + 1;
     const callback = args[2];
     if (typeof callback === 'function' && original.length >= 3) {
       args[2] = (...results: unknown[]) => {

@@ -42,8 +42,11 @@ export interface LambdaFunction {
   readonly pid: number | undefined;
   /** Everything the runtime printed so far, stdout and stderr. */
   output(): string;
-  /** Thaws and ends the runtime process, and closes the Runtime API. */
-  stop(): Promise<void>;
+  /**
+   * Ends the runtime as Lambda shuts a sandbox down: thaws it, sends `SIGTERM`, and `SIGKILL` after `graceMs`
+   * (default 2000) if it is still running; then closes the Runtime API.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const API = '/2018-06-01/runtime';
@@ -228,13 +231,15 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
         dispatch();
       });
     },
-    async stop() {
+    async stop(graceMs = 2000) {
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child?.once('exit', resolve));
         if (frozen) child.kill('SIGCONT');
         frozen = false;
-        child.kill('SIGKILL');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child?.kill('SIGKILL'), graceMs);
         await exited;
+        clearTimeout(timer);
       }
       waitingForNext?.destroy();
       const closed = new Promise((resolve) => server.close(resolve));

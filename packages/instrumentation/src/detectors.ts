@@ -6,8 +6,10 @@ import type { ClientState } from './client-state.js';
 import type { Finding } from './findings.js';
 import type { AwsIdentity } from './internal-types.js';
 import {
+  ATTR_AWS_CREDENTIALS_AGE,
   ATTR_AWS_CREDENTIALS_EXPIRATION,
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
+  ATTR_AWS_CREDENTIALS_INVOCATIONS,
   ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY,
   ATTR_ERROR_TYPE,
   ATTR_RPC_METHOD,
@@ -24,6 +26,17 @@ export interface SigningFacts {
   timeToExpirySeconds: number | undefined;
   /** e.g. `PutObject`. */
   operation: string;
+}
+
+/**
+ * The process-wide invocation count `@credwatch/auto` keeps in AWS Lambda (one per handler call), so that a
+ * finding can say over how many invocations a warm runtime reused the same credentials.
+ */
+export const LAMBDA_INVOCATIONS = Symbol.for('credwatch.lambda.invocations');
+
+function invocationCount(): number | undefined {
+  const count = (globalThis as { [LAMBDA_INVOCATIONS]?: unknown })[LAMBDA_INVOCATIONS];
+  return typeof count === 'number' ? count : undefined;
 }
 
 const PROVIDER_FIX =
@@ -124,7 +137,17 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
       { ...finding, source: signing.source, service: client.service },
       span,
     );
+  const invocations = invocationCount();
+  const firstUse =
+    invocations === undefined
+      ? undefined
+      : telemetry.registry.firstUse(signing.identity.accessKeyId, invocations);
+  const fetchedAtMs = fetchedAt(client, signing.identity);
   const context = {
+    ...(fetchedAtMs === undefined ? {} : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - fetchedAtMs) / 1000 }),
+    ...(invocations === undefined || firstUse === undefined
+      ? {}
+      : { [ATTR_AWS_CREDENTIALS_INVOCATIONS]: invocations - firstUse + 1 }),
     [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: signing.state,
     [ATTR_RPC_METHOD]: signing.operation,
     ...(signing.timeToExpirySeconds === undefined
@@ -168,10 +191,17 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
       message:
         `${client.service} ${signing.operation} is signed with credentials handed to the client that ` +
         `${signing.state === 'expired' ? `expired ${seconds} s ago` : `expire in ${seconds} s`}; nothing can ` +
-        'refresh them, so the job outlives its session.',
+        `refresh them, so the job outlives its session${reuse(invocations, firstUse)}.`,
       fix: `${PROVIDER_FIX}, so that the SDK refreshes them ahead of expiry; or ask for a session that outlasts the job (DurationSeconds, up to the role's MaxSessionDuration).`,
     });
   }
+}
+
+/** In Lambda: how many invocations of this warm runtime have signed with the credentials. */
+function reuse(invocations: number | undefined, firstUse: number | undefined): string {
+  if (invocations === undefined || firstUse === undefined) return '';
+  const count = invocations - firstUse + 1;
+  return ` (this warm Lambda runtime has signed with them in ${count} invocation${count === 1 ? '' : 's'})`;
 }
 
 function withoutExpiry(client: ClientState, signing: SigningFacts): Pick<Finding, 'message' | 'fix'> {
@@ -228,6 +258,16 @@ export function detectAtFetch(
     },
     span,
   );
+}
+
+/**
+ * The earliest credwatch knows of these credentials: when a provider it saw fetch them, or when the client
+ * first got their key (a chain can hand out new objects for one fetch). Their source was read no later.
+ */
+function fetchedAt(client: ClientState, identity: AwsIdentity): number | undefined {
+  const known = [client.telemetry.registry.info(identity)?.fetchedAtMs, client.keyReturnedAtMs(identity)];
+  const times = known.filter((time): time is number => time !== undefined);
+  return times.length === 0 ? undefined : Math.min(...times);
 }
 
 /** The files a source's credentials are read from, as the SDK finds them. */

@@ -36,6 +36,8 @@ export class IdentityRegistry {
   private readonly issuedBySts = new Map<string, CredentialSource>();
   /** The last rejection code a service gave each recently rejected key: see `noteRejection`. */
   private readonly lastRejections = new Map<string, string>();
+  /** In AWS Lambda: the invocation in which each recently seen access key first signed (see `firstUse`). */
+  private readonly firstUses = new Map<string, number>();
   /** Bumped at every recorded refresh failure: a client sees whether one happened during its own call. */
   failureSequence = 0;
 
@@ -104,6 +106,20 @@ export class IdentityRegistry {
 
   wasRecorded(error: unknown): boolean {
     return error !== null && typeof error === 'object' && this.recordedErrors.has(error);
+  }
+
+  /**
+   * The invocation (a count `@credwatch/auto` keeps in Lambda) in which this access key first signed: the first
+   * one seen is kept, whichever client signed, so a warm runtime's reuse of cached credentials is counted
+   * across the clients it creates per invocation. Holds the most recent keys only.
+   */
+  firstUse(accessKeyId: string, invocation: number): number {
+    const known = this.firstUses.get(accessKeyId);
+    if (known !== undefined) return known;
+    this.firstUses.set(accessKeyId, invocation);
+    if (this.firstUses.size > MAX_ISSUED_KEYS)
+      this.firstUses.delete(this.firstUses.keys().next().value as string);
+    return invocation;
   }
 }
 

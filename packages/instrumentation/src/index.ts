@@ -1,3 +1,4 @@
+export { LAMBDA_INVOCATIONS } from './detectors.js';
 export { instrumentClient } from './enabled.js';
 export { AwsCredentialsInstrumentation } from './instrumentation.js';
 export { parseRefreshBefore, type RefreshAhead } from './refresh-ahead.js';

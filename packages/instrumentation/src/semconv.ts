@@ -27,6 +27,8 @@ export const ATTR_AWS_CREDENTIALS_REJECTION_INFERRED = 'aws.credentials.rejectio
 export const ATTR_AWS_CREDENTIALS_FINDING_KIND = 'aws.credentials.finding.kind';
 /** On the `aws.credentials.finding` event and log record: what to change, in a sentence. */
 export const ATTR_AWS_CREDENTIALS_FINDING_FIX = 'aws.credentials.finding.fix';
+/** On findings in AWS Lambda: the invocations of this process that signed with the credentials so far. */
+export const ATTR_AWS_CREDENTIALS_INVOCATIONS = 'aws.credentials.invocations';
 /** Opt-in, spans only: at most the last four characters of the access key id. */
 export const ATTR_AWS_CREDENTIALS_KEY_FINGERPRINT = 'aws.credentials.key_fingerprint';
 

@@ -74,12 +74,17 @@ describe('temporary_without_expiry', () => {
           'aws.credentials.finding.kind': 'temporary_without_expiry',
           'aws.credentials.source': 'static',
           'rpc.service': 'S3',
+          'aws.credentials.age': expect.any(Number),
           'aws.credentials.expiry_state': 'no_expiry',
           'rpc.method': 'PutObject',
           'aws.credentials.finding.fix': fix,
         },
       ],
     ]);
+    // Seconds since the client got the keys, at its first signing with them.
+    const age = span?.events[0]?.attributes?.['aws.credentials.age'] as number;
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(5);
     expect(
       telemetry
         .logs()
