@@ -30,6 +30,7 @@ const middleware = await suite('middleware');
 const parity = await suite('parity');
 const memory = await suite('memory');
 const startup = await suite('startup');
+const lambda = await suite('lambda');
 const footprint = await suite('footprint');
 
 const cpu = cpus()[0];
@@ -222,6 +223,24 @@ table(
     fixed(rssMiB),
     `${fixed(rssMiB - bareStartup.rssMiB)} MiB`,
   ]),
+);
+
+lines.push(
+  '### AWS Lambda (aws-lambda-ric, frozen between invocations; init and invocation duration, medians)',
+  '',
+);
+const bareLambda = lambda['bare handler'] as { initMs: number; invocationMs: number };
+table(
+  ['handler', 'init ms', 'init ratio', 'invocation ms', 'added per invocation'],
+  Object.entries(lambda as Record<string, { initMs: number; invocationMs: number }>).map(
+    ([name, { initMs, invocationMs }]) => [
+      name,
+      fixed(initMs),
+      ratio(initMs, bareLambda.initMs),
+      fixed(invocationMs, 2),
+      `${fixed(invocationMs - bareLambda.invocationMs, 2)} ms`,
+    ],
+  ),
 );
 
 lines.push('### Install footprint (`npm install` into an empty project)', '');
