@@ -55,18 +55,35 @@ const s3Signings = () =>
     .reduce((total, point) => total + (point.value ?? 0), 0);
 
 describe('@credwatch/auto in a Lambda function', () => {
-  it('each invocation has reached the backend by the time the function is frozen', async () => {
+  it('each of 500 invocations, and a rejection, has reached the backend by the time the function is frozen', async () => {
     const fn = await startFunction();
-    for (let n = 1; n <= 20; n++) {
+    const rejections = () =>
+      (receiver.metric('aws.credentials.rejections')?.points ?? []).reduce(
+        (total, point) => total + (point.value ?? 0),
+        0,
+      );
+    for (let n = 1; n <= 500; n++) {
+      if (n === 250) {
+        emulator.faults.failNext('s3:PutObject', {
+          type: 'error',
+          status: 400,
+          code: 'TokenRefreshRequired',
+          message: 'The provided token must be refreshed.',
+        });
+      }
       const result = await fn.invoke({ n });
-      expect(result).toMatchObject({ ok: true, response: { n } });
+      if (n === 250) expect(result).toMatchObject({ ok: false, errorType: 'TokenRefreshRequired' });
+      else expect(result).toMatchObject({ ok: true, response: { n } });
       expect(fn.frozen).toBe(true);
+      // Cumulative: the latest export holds every signing so far, none lost, none counted twice.
       expect(s3Signings()).toBe(n);
+      expect(rejections()).toBe(n < 250 ? 0 : 1);
     }
     const spans = receiver.spans.filter((span) => span.name === 'S3.PutObject');
-    expect(spans).toHaveLength(20);
+    expect(spans).toHaveLength(500);
+    expect(new Set(spans.map((span) => span.spanId)).size).toBe(500);
     expect(spans.every((span) => span.attributes['aws.credentials.source'] === 'env')).toBe(true);
-  });
+  }, 120_000);
 
   it('a backend that hangs costs an invocation at most the flush timeout, and never its result', async () => {
     const hanging = await OtlpReceiver.start('hang');
