@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -117,8 +118,11 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
     }
     inFlight.delete(requestId);
     const outcome = result(pending, performance.now() - (pending.dispatchedAt ?? performance.now()));
-    res.on('finish', () => {
-      if (freeze && child?.pid !== undefined && queue.length === 0 && !frozen) frozen = child.kill('SIGSTOP');
+    res.on('finish', async () => {
+      if (freeze && child?.pid !== undefined && queue.length === 0 && !frozen) {
+        frozen = child.kill('SIGSTOP');
+        if (frozen) await stopped(child.pid);
+      }
       pending.resolve(outcome);
     });
     reply(res, 202, { status: 'OK' });
@@ -247,6 +251,24 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
       await closed;
     },
   };
+}
+
+/**
+ * Resolves once the kernel has stopped the process: a signal is delivered asynchronously, and whoever learns
+ * the invocation's outcome must find the process frozen. Linux reports it in /proc; elsewhere, a short pause.
+ */
+async function stopped(pid: number): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    let state: string | undefined;
+    try {
+      state = /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return;
+    }
+    if (state === 'T' || state === 't') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 function readAll(req: IncomingMessage): Promise<string> {
