@@ -360,7 +360,8 @@ describe('npm install @credwatch/auto, and nothing else', () => {
       stderr:
         'credwatch: invalid configuration\n' +
         '  OTEL_EXPORTER_OTLP_PROTOCOL selects grpc, which needs @opentelemetry/exporter-trace-otlp-grpc next to @credwatch/auto: npm install @opentelemetry/exporter-trace-otlp-grpc@0.301.0\n' +
-        '  OTEL_EXPORTER_OTLP_PROTOCOL selects grpc, which needs @opentelemetry/exporter-metrics-otlp-grpc next to @credwatch/auto: npm install @opentelemetry/exporter-metrics-otlp-grpc@0.301.0\n',
+        '  OTEL_EXPORTER_OTLP_PROTOCOL selects grpc, which needs @opentelemetry/exporter-metrics-otlp-grpc next to @credwatch/auto: npm install @opentelemetry/exporter-metrics-otlp-grpc@0.301.0\n' +
+        '  OTEL_EXPORTER_OTLP_PROTOCOL selects grpc, which needs @opentelemetry/exporter-logs-otlp-grpc next to @credwatch/auto: npm install @opentelemetry/exporter-logs-otlp-grpc@0.301.0\n',
     });
   });
 

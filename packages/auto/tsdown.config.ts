@@ -13,6 +13,7 @@ const NEVER_BUNDLED = [
   '@opentelemetry/exporter-trace-otlp-grpc',
   '@opentelemetry/exporter-metrics-otlp-grpc',
   '@opentelemetry/exporter-zipkin',
+  '@opentelemetry/exporter-logs-otlp-grpc',
 ];
 
 // One copy of each OpenTelemetry package in the bundles: every importer (@credwatch/instrumentation,

@@ -219,7 +219,7 @@ export function readConfig(env: Env = process.env): AutoConfig {
 
 /** The exporters the configuration selects whose optional package is not installed, named by variable. */
 function missingExporters(env: Env): string[] {
-  const exporters = (signal: 'TRACES' | 'METRICS') => {
+  const exporters = (signal: 'TRACES' | 'METRICS' | 'LOGS') => {
     const requested = splitList(env[`OTEL_${signal}_EXPORTER`] ?? '');
     return requested.length === 0 ? ['otlp'] : requested.includes('none') ? [] : requested;
   };
@@ -227,6 +227,7 @@ function missingExporters(env: Env): string[] {
   for (const [signal, pkg] of [
     ['TRACES', OPTIONAL_PACKAGES.traceGrpc],
     ['METRICS', OPTIONAL_PACKAGES.metricsGrpc],
+    ['LOGS', OPTIONAL_PACKAGES.logsGrpc],
   ] as const) {
     const variable = env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`]
       ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`

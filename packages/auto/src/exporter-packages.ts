@@ -7,12 +7,14 @@ import { createRequire } from 'node:module';
 export const OPTIONAL_PACKAGES = {
   traceGrpc: '@opentelemetry/exporter-trace-otlp-grpc',
   metricsGrpc: '@opentelemetry/exporter-metrics-otlp-grpc',
+  logsGrpc: '@opentelemetry/exporter-logs-otlp-grpc',
   zipkin: '@opentelemetry/exporter-zipkin',
 } as const;
 
 const VERSIONS: Record<string, string> = {
   '@opentelemetry/exporter-trace-otlp-grpc': '0.301.0',
   '@opentelemetry/exporter-metrics-otlp-grpc': '0.301.0',
+  '@opentelemetry/exporter-logs-otlp-grpc': '0.301.0',
   '@opentelemetry/exporter-zipkin': '3.1.0',
 };
 

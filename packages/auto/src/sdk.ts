@@ -1,4 +1,4 @@
-import { context, metrics, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
+import { context, logs, metrics, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -11,6 +11,14 @@ import {
   type ResourceDetector,
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
+import {
+  BatchLogRecordProcessor,
+  ConsoleLogRecordExporter,
+  LoggerProvider,
+  type LogRecordExporter,
+  type LogRecordProcessor,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -34,12 +42,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * The OpenTelemetry SDK as `@credwatch/auto` starts it: the same components and `OTEL_*` variables as the Node
  * SDK's `NodeSDK` for traces and metrics, assembled here so that only the exporters the environment selects
- * are loaded (the Node SDK loads every exporter it supports, which is most of a cold start), and without a
- * logs pipeline (neither credwatch nor instrumentation-aws-sdk writes logs).
+ * are loaded (the Node SDK loads every exporter it supports, which is most of a cold start). The logs
+ * pipeline carries credwatch's findings.
  */
 export class CredwatchSdk {
   private tracerProvider: TracerProvider | undefined;
   private meterProvider: MeterProvider | undefined;
+  private loggerProvider: LoggerProvider | undefined;
 
   constructor(
     private readonly instrumentations: Instrumentation[],
@@ -60,6 +69,14 @@ export class CredwatchSdk {
       for (const instrumentation of this.instrumentations)
         instrumentation.setMeterProvider(metrics.getMeterProvider());
     }
+    const logProcessors = logRecordProcessorsFromEnv(this.env);
+    if (logProcessors.length > 0) {
+      // Only credwatch writes logs here: its findings, as `WARN` records with their fix.
+      this.loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
+      logs.setGlobalLoggerProvider(this.loggerProvider);
+      for (const instrumentation of this.instrumentations)
+        instrumentation.setLoggerProvider?.(this.loggerProvider);
+    }
     const spanProcessors = spanProcessorsFromEnv(this.env);
     if (spanProcessors.length > 0) {
       const sampler = samplerFromEnv(this.env);
@@ -75,12 +92,20 @@ export class CredwatchSdk {
 
   /** Exports what the providers hold now (an invocation's end in Lambda); they keep running. */
   async forceFlush(): Promise<void> {
-    await Promise.all([this.tracerProvider?.forceFlush(), this.meterProvider?.forceFlush()]);
+    await Promise.all([
+      this.tracerProvider?.forceFlush(),
+      this.meterProvider?.forceFlush(),
+      this.loggerProvider?.forceFlush(),
+    ]);
   }
 
   /** Flushes and stops what `start()` created. */
   async shutdown(): Promise<void> {
-    await Promise.all([this.tracerProvider?.shutdown(), this.meterProvider?.shutdown()]);
+    await Promise.all([
+      this.tracerProvider?.shutdown(),
+      this.meterProvider?.shutdown(),
+      this.loggerProvider?.shutdown(),
+    ]);
   }
 }
 
@@ -148,6 +173,38 @@ function spanLimitsFromEnv(env: Env): SpanLimits {
     linkCountLimit: number(env, 'OTEL_SPAN_LINK_COUNT_LIMIT'),
   };
   return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)) as SpanLimits;
+}
+
+/** `OTEL_LOGS_EXPORTER` (otlp by default), each exporter loaded only when selected. */
+function logRecordProcessorsFromEnv(env: Env): LogRecordProcessor[] {
+  const requested = splitList(env.OTEL_LOGS_EXPORTER ?? '');
+  const names = new Set(requested.length > 0 ? requested : ['otlp']);
+  if (names.has('none')) return [];
+  const processors: LogRecordProcessor[] = [];
+  for (const name of names) {
+    if (name === 'console')
+      processors.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() }));
+    if (name === 'otlp') processors.push(new BatchLogRecordProcessor({ exporter: otlpLogExporter(env) }));
+  }
+  return processors;
+}
+
+function otlpLogExporter(env: Env): LogRecordExporter {
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  )
+    .trim()
+    .toLowerCase();
+  const module =
+    protocol === 'grpc'
+      ? OPTIONAL_PACKAGES.logsGrpc
+      : protocol === 'http/json'
+        ? '@opentelemetry/exporter-logs-otlp-http'
+        : '@opentelemetry/exporter-logs-otlp-proto';
+  const { OTLPLogExporter } = loadPackage<{ OTLPLogExporter: new () => LogRecordExporter }>(module);
+  return new OTLPLogExporter();
 }
 
 /** `OTEL_TRACES_EXPORTER` (otlp by default), each exporter loaded only when selected. */

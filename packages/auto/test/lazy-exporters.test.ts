@@ -4,10 +4,15 @@ import { emulator, fixtureEnv, runFixture, useFixtureEmulator } from './helpers.
 useFixtureEmulator();
 
 const CONFIGS: Record<string, string>[] = [
-  { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+  { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
   {},
   { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_EXPORTER: 'console' },
-  { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
+  {
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'prometheus',
+    OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+    OTEL_LOGS_EXPORTER: 'none',
+  },
 ];
 
 // The packages a process has read from node_modules, by name, sorted.
@@ -35,8 +40,16 @@ const EXPORTERS = `require("@credwatch/auto").startCredwatch();console.log(JSON.
 it.each([
   [CONFIGS[0], []],
   // The protobuf metrics exporter builds on the JSON one.
-  [CONFIGS[1], ['exporter-metrics-otlp-http', 'exporter-metrics-otlp-proto', 'exporter-trace-otlp-proto']],
-  [CONFIGS[2], ['exporter-metrics-otlp-http']],
+  [
+    CONFIGS[1],
+    [
+      'exporter-logs-otlp-proto',
+      'exporter-metrics-otlp-http',
+      'exporter-metrics-otlp-proto',
+      'exporter-trace-otlp-proto',
+    ],
+  ],
+  [CONFIGS[2], ['exporter-logs-otlp-http', 'exporter-metrics-otlp-http']],
   [CONFIGS[3], ['exporter-prometheus']],
 ])('startCredwatch() with %j loads %j', async (vars, loaded) => {
   expect(await run(['-e', EXPORTERS], vars as Record<string, string>)).toMatchObject({

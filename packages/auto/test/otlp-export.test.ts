@@ -230,3 +230,42 @@ it('a bare run of the same app prints the same outcomes', async () => {
     expect(run).toMatchObject({ code: 0, stdout: `${REJECTED_RUN}\n`, stderr: '' });
   }
 });
+
+describe.each(['http/protobuf', 'http/json'])('findings over OTLP %s', (protocol) => {
+  it('a cached key triple: one WARN log record with the fix, the event on the operation span, the counter', async () => {
+    const receiver = await OtlpReceiver.start();
+    try {
+      const run = await runFixture(
+        LOADER.cjs,
+        fixtureEnv(emulator, { ...otlpTo(receiver.endpoint, protocol), FIXTURE_CACHED_TRIPLE: '1' }),
+      );
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(receiver.logs).toEqual([
+        {
+          eventName: 'aws.credentials.finding',
+          severityText: 'WARN',
+          severityNumber: 13,
+          body: expect.stringMatching(
+            /^S3 requests are signed with temporary credentials .+ Fix: Give the client/,
+          ),
+          attributes: expect.objectContaining({
+            'aws.credentials.finding.kind': 'temporary_without_expiry',
+            'aws.credentials.source': 'static',
+            'rpc.service': 'S3',
+            'rpc.method': 'CreateBucket',
+          }),
+          scope: '@credwatch/instrumentation',
+        },
+      ]);
+      const events = receiver.spans.flatMap((received) =>
+        received.events.filter((event) => event.name === 'aws.credentials.finding').map(() => received.name),
+      );
+      expect(events).toEqual(['S3.CreateBucket']);
+      expect(points(receiver.metric('aws.credentials.findings')).map((point) => point.value)).toEqual([1]);
+      const wire = receiver.rawBodies.map((body) => body.toString('latin1'));
+      expect(findSecrets(wire, emulatorSecrets([emulator]))).toEqual([]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});

@@ -43,6 +43,15 @@ export interface ReceivedPoint {
   explicitBounds?: number[];
 }
 
+export interface ReceivedLog {
+  eventName: string;
+  severityText: string;
+  severityNumber: number;
+  body: AttributeValue;
+  attributes: Attributes;
+  scope: string;
+}
+
 export interface ReceivedMetric {
   name: string;
   unit: string;
@@ -63,6 +72,7 @@ export type ReceiverMode = 'accept' | 'fail' | 'hang';
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly metrics: ReceivedMetric[] = [];
+  readonly logs: ReceivedLog[] = [];
   /** Every request body as received, for the secret canary. */
   readonly rawBodies: Buffer[] = [];
   readonly contentTypes = new Set<string>();
@@ -120,6 +130,7 @@ export class OtlpReceiver {
       : decoder.toObject(decoder.decode(body), { longs: Number, bytes: String, defaults: false });
     if (path === '/v1/traces') this.spans.push(...readSpans(message));
     if (path === '/v1/metrics') this.metrics.push(...readMetrics(message));
+    if (path === '/v1/logs') this.logs.push(...readLogs(message));
     response.writeHead(200, { 'content-type': contentType }).end(contentType.includes('json') ? '{}' : '');
   }
 }
@@ -145,6 +156,23 @@ function readSpans(message: Json): ReceivedSpan[] {
           status: { code: span.status?.code ?? 0 },
           scope: scopeSpans.scope?.name ?? '',
           resource: attributes(resourceSpans.resource?.attributes),
+        }),
+      ),
+    ),
+  );
+}
+
+function readLogs(message: Json): ReceivedLog[] {
+  return (message.resourceLogs ?? []).flatMap((resourceLogs: Json) =>
+    (resourceLogs.scopeLogs ?? []).flatMap((scopeLogs: Json) =>
+      (scopeLogs.logRecords ?? []).map(
+        (record: Json): ReceivedLog => ({
+          eventName: record.eventName ?? '',
+          severityText: record.severityText ?? '',
+          severityNumber: record.severityNumber ?? 0,
+          body: record.body?.stringValue,
+          attributes: attributes(record.attributes),
+          scope: scopeLogs.scope?.name ?? '',
         }),
       ),
     ),
