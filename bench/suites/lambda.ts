@@ -14,11 +14,16 @@ import { median, report } from '../lib/stats.js';
 const COLD_STARTS = Number(process.env.BENCH_LAMBDA_COLD_STARTS ?? 5);
 const INVOCATIONS = Number(process.env.BENCH_LAMBDA_INVOCATIONS ?? 100);
 const TASK_ROOT = fileURLToPath(new URL('../fixtures/lambda', import.meta.url));
-const VARIANTS: Record<string, string | undefined> = {
-  'bare handler': undefined,
-  '--require @credwatch/auto/register': '--require @credwatch/auto/register',
-  '--require @opentelemetry/auto-instrumentations-node/register':
-    '--require @opentelemetry/auto-instrumentations-node/register',
+const CREDWATCH = '--require @credwatch/auto/register';
+const VARIANTS: Record<string, { nodeOptions?: string; backend: 'answering' | 'hanging' }> = {
+  'bare handler': { backend: 'answering' },
+  [CREDWATCH]: { nodeOptions: CREDWATCH, backend: 'answering' },
+  // A backend that never answers: one invocation waits for the flush, the next ones do not.
+  [`${CREDWATCH}, backend hanging`]: { nodeOptions: CREDWATCH, backend: 'hanging' },
+  '--require @opentelemetry/auto-instrumentations-node/register': {
+    nodeOptions: '--require @opentelemetry/auto-instrumentations-node/register',
+    backend: 'answering',
+  },
 };
 
 const receiver = createServer((request, response) => {
@@ -28,8 +33,13 @@ const receiver = createServer((request, response) => {
     response.end();
   });
 });
+const hanging = createServer(() => {});
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+const endpoints = {
+  answering: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+  hanging: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`,
+};
 
 const ric = await awsLambdaRic();
 const emulator = await startEmulator({ tokenLifetime: '1h' });
@@ -45,7 +55,7 @@ const samples = new Map(
   Object.keys(VARIANTS).map((name) => [name, { initMs: [] as number[], invocationMs: [] as number[] }]),
 );
 for (let round = 0; round < COLD_STARTS; round++) {
-  for (const [name, nodeOptions] of Object.entries(VARIANTS)) {
+  for (const [name, { nodeOptions, backend }] of Object.entries(VARIANTS)) {
     const fn = await startLambdaFunction({
       command: [process.execPath, ric],
       taskRoot: TASK_ROOT,
@@ -54,7 +64,7 @@ for (let round = 0; round < COLD_STARTS; round++) {
         ...emulator.env('env'),
         BENCH_BUCKET: bucket,
         ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoints[backend],
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
         OTEL_SERVICE_NAME: 'bench-lambda',
         OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
@@ -72,7 +82,11 @@ for (let round = 0; round < COLD_STARTS; round++) {
   }
 }
 await emulator.stop();
-await new Promise((resolve) => receiver.close(resolve));
+hanging.closeAllConnections();
+await Promise.all([
+  new Promise((resolve) => receiver.close(resolve)),
+  new Promise((resolve) => hanging.close(resolve)),
+]);
 report(
   Object.fromEntries(
     [...samples].map(([name, { initMs, invocationMs }]) => [

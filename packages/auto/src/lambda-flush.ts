@@ -26,8 +26,8 @@ export function lambdaHandler(env: Env): { url: string; exportName: string } | u
  * posts the response (after which Lambda freezes the process, and anything not sent waits, or is lost with the
  * sandbox). The runtime interface client loads the handler with `import()`; for a CommonJS handler that goes
  * through `Module._load` (never through `require`, so a require hook does not see it), where the handler's
- * export is wrapped once. The flush waits at most `timeoutMs`: a slow or dead backend costs each invocation that
- * much at worst, never its result. ES module handlers are not wrapped yet (a warning says so).
+ * export is wrapped once. The flush waits at most `timeoutMs`, and not at all while the backend is down (see
+ * `InvocationFlusher`): never the invocation's result. ES module handlers are not wrapped yet (a warning says so).
  */
 export function flushEachInvocation(
   flush: () => Promise<void>,
@@ -52,7 +52,8 @@ export function flushEachInvocation(
       loader._load = load; // the handler loads once
       const original = exports?.[target.exportName];
       if (exports && typeof original === 'function') {
-        exports[target.exportName] = wrapHandler(original as Handler, () => boundedFlush(flush, timeoutMs));
+        const flusher = new InvocationFlusher(flush, timeoutMs);
+        exports[target.exportName] = wrapHandler(original as Handler, () => flusher.flush());
       }
     }
     return exports;
@@ -102,21 +103,48 @@ function wrapHandler(original: Handler, flush: () => Promise<void>): Handler {
   };
 }
 
-async function boundedFlush(flush: () => Promise<void>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolveTimeout) => {
-    timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
-    timer.unref();
-  });
-  const flushed = flush().then(
-    () => 'flushed' as const,
-    (error) => {
-      diag.warn('credwatch: flushing telemetry at the end of an invocation failed', error);
-      return 'failed' as const;
-    },
-  );
-  const outcome = await Promise.race([flushed, timedOut]);
-  clearTimeout(timer);
-  if (outcome === 'timeout')
-    diag.warn(`credwatch: the end-of-invocation flush took over ${timeoutMs} ms; moving on`);
+/**
+ * The end-of-invocation flush, waited for at most `timeoutMs`. After a flush that failed or ran out of time, the
+ * backend is taken for down: later invocations start a flush (one at a time) but do not wait for it, so a dead
+ * backend costs one invocation the timeout, not every invocation; the first flush that succeeds again makes
+ * invocations wait for their flush once more.
+ */
+export class InvocationFlusher {
+  private inFlight: Promise<boolean> | undefined;
+  private backendDown = false;
+
+  constructor(
+    private readonly flushProviders: () => Promise<void>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async flush(): Promise<void> {
+    this.inFlight ??= this.flushProviders().then(
+      () => this.settle(true),
+      (error) => {
+        diag.warn('credwatch: flushing telemetry at the end of an invocation failed', error);
+        return this.settle(false);
+      },
+    );
+    if (this.backendDown) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.inFlight, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.backendDown = true;
+      diag.warn(
+        `credwatch: the end-of-invocation flush took over ${this.timeoutMs} ms; later invocations do not wait for it until one succeeds`,
+      );
+    }
+  }
+
+  private settle(succeeded: boolean): boolean {
+    this.inFlight = undefined;
+    this.backendDown = !succeeded;
+    return succeeded;
+  }
 }
