@@ -6,7 +6,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, startLambdaFunction } from '@credwatch/emulator';
 import { awsLambdaRic } from '@credwatch/test-support';
 import { median, report } from '../lib/stats.js';
@@ -44,12 +43,7 @@ const endpoints = {
 const ric = await awsLambdaRic();
 const emulator = await startEmulator({ tokenLifetime: '1h' });
 const bucket = 'bench-lambda';
-await new S3Client({
-  region: emulator.region,
-  endpoint: emulator.endpoint,
-  forcePathStyle: true,
-  credentials: emulator.longTermKey,
-}).send(new CreateBucketCommand({ Bucket: bucket }));
+emulator.createBucket(bucket);
 
 const samples = new Map(
   Object.keys(VARIANTS).map((name) => [name, { initMs: [] as number[], invocationMs: [] as number[] }]),

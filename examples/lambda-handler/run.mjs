@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, startLambdaFunction } from '@credwatch/emulator';
 import { awsLambdaRic } from '@credwatch/test-support';
 
@@ -19,12 +18,7 @@ const HANDLERS = {
 const ric = await awsLambdaRic();
 const emulator = await startEmulator({ tokenLifetime: '320s', refreshRequiredAfter: '25s' });
 const bucket = 'lambda-example';
-await new S3Client({
-  region: emulator.region,
-  endpoint: emulator.endpoint,
-  forcePathStyle: true,
-  credentials: emulator.longTermKey,
-}).send(new CreateBucketCommand({ Bucket: bucket }));
+emulator.createBucket(bucket);
 const reports = mkdtempSync(join(tmpdir(), 'credwatch-lambda-example-'));
 
 console.log(

@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startEmulator } from '@credwatch/emulator';
 import { describeRun } from './summary.mjs';
 import { HOW_TO_EXPORT, telemetryFor } from './telemetry-destinations.mjs';
@@ -51,12 +50,7 @@ const INTERVAL_MS = scenario.intervalMs;
 
 const emulator = await startEmulator(scenario.emulator);
 const bucket = 'nightly-export';
-await new S3Client({
-  region: emulator.region,
-  endpoint: emulator.endpoint,
-  forcePathStyle: true,
-  credentials: emulator.longTermKey,
-}).send(new CreateBucketCommand({ Bucket: bucket }));
+emulator.createBucket(bucket);
 
 console.log(`credwatch demo: ${scenario.title}\n`);
 console.log(`emulator (STS + S3) on ${emulator.endpoint}: ${scenario.sessions}`);

@@ -4,17 +4,11 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startEmulator } from '@credwatch/emulator';
 
 const emulator = await startEmulator({ tokenLifetime: '320s', refreshRequiredAfter: '3s' });
 const bucket = 'nightly-export';
-await new S3Client({
-  region: emulator.region,
-  endpoint: emulator.endpoint,
-  forcePathStyle: true,
-  credentials: emulator.longTermKey,
-}).send(new CreateBucketCommand({ Bucket: bucket }));
+emulator.createBucket(bucket);
 
 const autoDir = dirname(createRequire(import.meta.url).resolve('@credwatch/auto/package.json'));
 const command = ['credwatch', 'doctor', '--', 'node', 'uploader.cjs'];

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LambdaFunction, startLambdaFunction } from '@credwatch/emulator';
 import { awsLambdaRic, uniqueBucket } from '@credwatch/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +16,7 @@ const bucket = uniqueBucket('lambda');
 
 beforeAll(async () => {
   [ric, receiver] = await Promise.all([awsLambdaRic(), OtlpReceiver.start()]);
-  await new S3Client({
-    region: emulator.region,
-    endpoint: emulator.endpoint,
-    forcePathStyle: true,
-    credentials: emulator.longTermKey,
-  }).send(new CreateBucketCommand({ Bucket: bucket }));
+  emulator.createBucket(bucket);
 }, 300_000);
 afterAll(async () => {
   await Promise.all(functions.map((fn) => fn.stop()));

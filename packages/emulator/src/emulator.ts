@@ -49,6 +49,11 @@ export interface Emulator {
   readonly webIdentityTokenFile: string;
   /** The SDK's own environment variables that point an app at the emulator, with a credential route's. */
   env(route?: CredentialRoute): Record<string, string>;
+  /**
+   * Creates an empty bucket directly, without a signed request: for setting up a test or an example. Throws S3's
+   * `InvalidBucketName` or `BucketAlreadyOwnedByYou` as `CreateBucket` would answer them.
+   */
+  createBucket(name: string): void;
   /** Every credential set the emulator knows, in issue order, secrets included (for assertions and canaries). */
   issuedCredentials(): IssuedCredentials[];
   readonly faults: EmulatorFaults;
@@ -77,6 +82,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = new Clock();
   const stats = new StatsRecorder();
   const store = new CredentialStore(clock);
+  const objects = new ObjectStore(settings.dataDir, settings.minPartSize);
   for (const key of settings.longTermKeys)
     store.addLongTerm(key, `arn:aws:iam::${settings.accountId}:user/credwatch`);
   const faults = new FaultRegistry(store);
@@ -110,7 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       () => faults.takeExpiredCredentials('container'),
     ),
     control: new ControlService(faults, stats, clock, store),
-    store: new ObjectStore(settings.dataDir, settings.minPartSize),
+    store: objects,
     faults,
     stats,
     region: settings.region,
@@ -193,6 +199,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     },
     issuedCredentials: () => store.all(),
+    createBucket: (name) => objects.createBucket(name),
     faults,
     stats,
     clock,
