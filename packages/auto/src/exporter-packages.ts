@@ -44,3 +44,40 @@ export function missingPackage(name: string): string | undefined {
     return `npm install ${name}@${VERSIONS[name]}`;
   }
 }
+
+const OTLP_PACKAGES = {
+  TRACES: {
+    grpc: OPTIONAL_PACKAGES.traceGrpc,
+    json: '@opentelemetry/exporter-trace-otlp-http',
+    protobuf: '@opentelemetry/exporter-trace-otlp-proto',
+  },
+  METRICS: {
+    grpc: OPTIONAL_PACKAGES.metricsGrpc,
+    json: '@opentelemetry/exporter-metrics-otlp-http',
+    protobuf: '@opentelemetry/exporter-metrics-otlp-proto',
+  },
+  LOGS: {
+    grpc: OPTIONAL_PACKAGES.logsGrpc,
+    json: '@opentelemetry/exporter-logs-otlp-http',
+    protobuf: '@opentelemetry/exporter-logs-otlp-proto',
+  },
+} as const;
+
+/**
+ * The OTLP exporter package for a signal, by its protocol: `OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL`, else
+ * `OTEL_EXPORTER_OTLP_PROTOCOL`, else http/protobuf (values were validated by `readConfig`).
+ */
+export function otlpExporterPackage(
+  env: Readonly<Record<string, string | undefined>>,
+  signal: keyof typeof OTLP_PACKAGES,
+): string {
+  const protocol = (
+    env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  )
+    .trim()
+    .toLowerCase();
+  const packages = OTLP_PACKAGES[signal];
+  return protocol === 'grpc' ? packages.grpc : protocol === 'http/json' ? packages.json : packages.protobuf;
+}

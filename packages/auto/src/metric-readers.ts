@@ -6,7 +6,7 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { splitList } from './env-config.js';
-import { loadPackage, OPTIONAL_PACKAGES } from './exporter-packages.js';
+import { loadPackage, otlpExporterPackage } from './exporter-packages.js';
 
 type OtlpMetricExporter = new (config: { timeoutMillis: number }) => PushMetricExporter;
 
@@ -65,22 +65,13 @@ function prometheusExporter(env: Env): PrometheusExporter {
  * (and the exporter's retry timers) would start before the last one ended and the app could never exit.
  */
 function otlpExporter(env: Env, intervalMillis: number): PushMetricExporter {
-  const protocol = (
-    env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ||
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
-    'http/protobuf'
-  ).trim();
   const configured = Number(
     env.OTEL_EXPORTER_OTLP_METRICS_TIMEOUT || env.OTEL_EXPORTER_OTLP_TIMEOUT || DEFAULT_OTLP_TIMEOUT_MS,
   );
   const config = { timeoutMillis: Math.min(configured, intervalMillis) };
-  const module =
-    protocol === 'grpc'
-      ? OPTIONAL_PACKAGES.metricsGrpc
-      : protocol === 'http/json'
-        ? '@opentelemetry/exporter-metrics-otlp-http'
-        : '@opentelemetry/exporter-metrics-otlp-proto';
-  const { OTLPMetricExporter } = loadPackage<{ OTLPMetricExporter: OtlpMetricExporter }>(module);
+  const { OTLPMetricExporter } = loadPackage<{ OTLPMetricExporter: OtlpMetricExporter }>(
+    otlpExporterPackage(env, 'METRICS'),
+  );
   return new OTLPMetricExporter(config);
 }
 

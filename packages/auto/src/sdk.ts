@@ -35,7 +35,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { splitList } from './env-config.js';
-import { loadPackage, OPTIONAL_PACKAGES } from './exporter-packages.js';
+import { loadPackage, OPTIONAL_PACKAGES, otlpExporterPackage } from './exporter-packages.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -190,20 +190,9 @@ function logRecordProcessorsFromEnv(env: Env): LogRecordProcessor[] {
 }
 
 function otlpLogExporter(env: Env): LogRecordExporter {
-  const protocol = (
-    env.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL ||
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
-    'http/protobuf'
-  )
-    .trim()
-    .toLowerCase();
-  const module =
-    protocol === 'grpc'
-      ? OPTIONAL_PACKAGES.logsGrpc
-      : protocol === 'http/json'
-        ? '@opentelemetry/exporter-logs-otlp-http'
-        : '@opentelemetry/exporter-logs-otlp-proto';
-  const { OTLPLogExporter } = loadPackage<{ OTLPLogExporter: new () => LogRecordExporter }>(module);
+  const { OTLPLogExporter } = loadPackage<{ OTLPLogExporter: new () => LogRecordExporter }>(
+    otlpExporterPackage(env, 'LOGS'),
+  );
   return new OTLPLogExporter();
 }
 
@@ -227,20 +216,9 @@ function spanProcessorsFromEnv(env: Env): SpanProcessor[] {
 }
 
 function otlpTraceExporter(env: Env): SpanExporter {
-  const protocol = (
-    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
-    'http/protobuf'
-  )
-    .trim()
-    .toLowerCase();
-  const module =
-    protocol === 'grpc'
-      ? OPTIONAL_PACKAGES.traceGrpc
-      : protocol === 'http/json'
-        ? '@opentelemetry/exporter-trace-otlp-http'
-        : '@opentelemetry/exporter-trace-otlp-proto';
-  const { OTLPTraceExporter } = loadPackage<{ OTLPTraceExporter: new () => SpanExporter }>(module);
+  const { OTLPTraceExporter } = loadPackage<{ OTLPTraceExporter: new () => SpanExporter }>(
+    otlpExporterPackage(env, 'TRACES'),
+  );
   return new OTLPTraceExporter();
 }
 
