@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import Module from 'node:module';
+import Module, { register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LAMBDA_INVOCATIONS } from '@credwatch/instrumentation';
 import { diag } from '@opentelemetry/api';
+import { Hook } from 'import-in-the-middle';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Handler = (this: unknown, ...args: unknown[]) => unknown;
@@ -26,8 +27,8 @@ export function lambdaHandler(env: Env): { url: string; exportName: string } | u
  * posts the response (after which Lambda freezes the process, and anything not sent waits, or is lost with the
  * sandbox). The runtime interface client loads the handler with `import()`; for a CommonJS handler that goes
  * through `Module._load` (never through `require`, so a require hook does not see it), where the handler's
- * export is wrapped once. The flush waits at most `timeoutMs`, and not at all while the backend is down (see
- * `InvocationFlusher`): never the invocation's result. ES module handlers are not wrapped yet (a warning says so).
+ * export is wrapped once; an ES module handler goes through import-in-the-middle. The flush waits at most
+ * `timeoutMs`, and not at all while the backend is down (see `InvocationFlusher`): never the invocation's result.
  */
 export function flushEachInvocation(
   flush: () => Promise<void>,
@@ -37,11 +38,18 @@ export function flushEachInvocation(
   const target = lambdaHandler(env);
   if (target === undefined) return;
   const file = fileURLToPath(target.url);
+  const wrap = (exports: Record<string, unknown> | undefined) => {
+    const original = exports?.[target.exportName];
+    if (exports && typeof original === 'function') {
+      const flusher = new InvocationFlusher(flush, timeoutMs);
+      exports[target.exportName] = wrapHandler(original as Handler, () => flusher.flush());
+    }
+  };
   if (file.endsWith('.mjs') || (file.endsWith('.js') && isModuleScope(file))) {
-    process.stderr.write(
-      `credwatch: ${file} is an ES module; credwatch does not flush at the end of its invocations yet, so ` +
-        "telemetry is sent on the exporters' own schedule and may wait for the next invocation\n",
-    );
+    // An ES module's exports are live bindings no loader hands out: import-in-the-middle rewrites the module
+    // so its exports can be replaced, through the loader thread (only ES module loads go through it).
+    register('import-in-the-middle/hook.mjs', import.meta.url, { data: { include: [target.url] } });
+    new Hook([target.url, file], (exports) => wrap(exports as Record<string, unknown>));
     return;
   }
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -50,11 +58,7 @@ export function flushEachInvocation(
     const exports = load.call(this, request, ...rest) as Record<string, unknown> | undefined;
     if (request === file || request === target.url) {
       loader._load = load; // the handler loads once
-      const original = exports?.[target.exportName];
-      if (exports && typeof original === 'function') {
-        const flusher = new InvocationFlusher(flush, timeoutMs);
-        exports[target.exportName] = wrapHandler(original as Handler, () => flusher.flush());
-      }
+      wrap(exports);
     }
     return exports;
   };

@@ -23,10 +23,10 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-async function startFunction(env: Record<string, string> = {}): Promise<LambdaFunction> {
+async function startFunction(env: Record<string, string> = {}, fixture = 'lambda'): Promise<LambdaFunction> {
   const fn = await startLambdaFunction({
     command: [process.execPath, ric],
-    taskRoot: join(PACKAGE_DIR, 'test', 'fixtures', 'lambda'),
+    taskRoot: join(PACKAGE_DIR, 'test', 'fixtures', fixture),
     handler: 'index.handler',
     env: {
       ...emulator.env('env'),
@@ -117,4 +117,30 @@ describe('@credwatch/auto in a Lambda function', () => {
       await backend.stop();
     }
   });
+
+  it.each([
+    ['--require', 'register.cjs'],
+    ['--import', 'register.js'],
+  ])(
+    'an ES module handler (index.mjs) under %s: each invocation is at the backend before the freeze',
+    async (flag, entry) => {
+      const backend = await OtlpReceiver.start();
+      try {
+        const fn = await startFunction(
+          { ...otlpTo(backend.endpoint), NODE_OPTIONS: `${flag} ${join(PACKAGE_DIR, 'dist', entry)}` },
+          'lambda-esm',
+        );
+        const signings = () =>
+          (backend.metric('aws.credentials.signings')?.points ?? [])
+            .filter((point) => point.attributes['rpc.service'] === 'S3')
+            .reduce((total, point) => total + (point.value ?? 0), 0);
+        for (let n = 1; n <= 10; n++) {
+          expect(await fn.invoke({ n })).toMatchObject({ ok: true, response: { n } });
+          expect(signings()).toBe(n);
+        }
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
 });
