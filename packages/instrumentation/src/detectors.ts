@@ -1,20 +1,15 @@
-import { statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Span } from '@opentelemetry/api';
 import type { ClientState } from './client-state.js';
+import { competingSources } from './competing-sources.js';
 import type { Finding } from './findings.js';
 import type { AwsIdentity } from './internal-types.js';
 import {
   ATTR_AWS_CREDENTIALS_AGE,
-  ATTR_AWS_CREDENTIALS_EXPIRATION,
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
   ATTR_AWS_CREDENTIALS_INVOCATIONS,
   ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY,
-  ATTR_ERROR_TYPE,
   ATTR_RPC_METHOD,
 } from './semconv.js';
-import type { Telemetry } from './telemetry.js';
 import type { CredentialSource, ExpiryState } from './types.js';
 
 /** What a signing attempt used, as the detectors read it. */
@@ -42,86 +37,6 @@ function invocationCount(): number | undefined {
 const PROVIDER_FIX =
   'Give the client a credential provider (fromTemporaryCredentials, fromNodeProviderChain, or no credentials ' +
   'option at all for the default chain) instead of the keys it returned';
-
-/** A credential source the environment configures for the default chain, in the chain's order. */
-interface ConfiguredSource {
-  /** The `aws.credentials.source` values its credentials carry. */
-  sources: readonly CredentialSource[];
-  variables: readonly string[];
-  describe(env: Env): string | undefined;
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const set = (env: Env, variable: string) => (env[variable] ?? '') !== '';
-
-const CONFIGURED_SOURCES: readonly ConfiguredSource[] = [
-  {
-    sources: ['env'],
-    variables: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
-    describe: (env) =>
-      set(env, 'AWS_ACCESS_KEY_ID') && set(env, 'AWS_SECRET_ACCESS_KEY')
-        ? 'the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
-        : undefined,
-  },
-  {
-    sources: ['profile', 'sso', 'process', 'login'],
-    variables: ['AWS_PROFILE'],
-    describe: (env) =>
-      set(env, 'AWS_PROFILE') ? `the profile "${env.AWS_PROFILE}" (AWS_PROFILE)` : undefined,
-  },
-  {
-    sources: ['web_identity'],
-    variables: ['AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'],
-    describe: (env) =>
-      set(env, 'AWS_WEB_IDENTITY_TOKEN_FILE')
-        ? 'a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)'
-        : undefined,
-  },
-  {
-    sources: ['container'],
-    variables: ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'],
-    describe: (env) =>
-      set(env, 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI') || set(env, 'AWS_CONTAINER_CREDENTIALS_FULL_URI')
-        ? 'a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*)'
-        : undefined,
-  },
-];
-
-/** The sources a default-chain client can sign with. */
-const CHAIN_SOURCES: readonly CredentialSource[] = [
-  'env',
-  'profile',
-  'sso',
-  'process',
-  'login',
-  'web_identity',
-  'container',
-  'imds',
-];
-
-/**
- * When the environment configures more than one credential source, which one signed and which it shadows
- * (`competing_sources`); undefined when there is no competition, or the client was not given the default chain.
- */
-export function competingSources(
-  env: Env,
-  signedWith: CredentialSource,
-): { winner: string | undefined; shadowed: string[]; variables: string[] } | undefined {
-  if (!CHAIN_SOURCES.includes(signedWith)) return undefined;
-  const configured = CONFIGURED_SOURCES.flatMap((source) => {
-    const description = source.describe(env);
-    return description === undefined ? [] : [{ ...source, description }];
-  });
-  if (configured.length < 2) return undefined;
-  const winner = configured.find((source) => source.sources.includes(signedWith));
-  const losers = configured.filter((source) => source !== winner);
-  return {
-    winner: winner?.description,
-    shadowed: losers.map((source) => source.description),
-    variables: losers.flatMap((source) => source.variables.filter((variable) => set(env, variable))),
-  };
-}
 
 /**
  * Findings a signing shows: checked once per credentials object for how they were set up, and at each
@@ -167,7 +82,7 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
     const competing = competingSources(process.env, signing.source);
     if (competing !== undefined) {
       const winner = competing.winner ?? `the ${signing.source} source`;
-      const profileSkipsKeys = set(process.env, 'AWS_PROFILE') && signing.source !== 'env';
+      const profileSkipsKeys = (process.env.AWS_PROFILE ?? '') !== '' && signing.source !== 'env';
       report(`${signing.source}\u0000${competing.shadowed.join('\u0000')}`, {
         kind: 'competing_sources',
         attributes: context,
@@ -225,123 +140,11 @@ function withoutExpiry(client: ClientState, signing: SigningFacts): Pick<Finding
 }
 
 /**
- * At a fetch: instance credentials the SDK extended past their expiration because the metadata service failed
- * or served expired ones (its "static stability"; it only logs a warning). The SDK marks them with
- * `originalExpiration`. Once per original session.
- */
-export function detectAtFetch(
-  telemetry: Telemetry,
-  identity: unknown,
-  source: CredentialSource,
-  span: Span,
-): void {
-  const original = (identity as { originalExpiration?: unknown } | undefined)?.originalExpiration;
-  const extended = (identity as { expiration?: unknown } | undefined)?.expiration;
-  if (!(original instanceof Date) || !(extended instanceof Date)) return;
-  telemetry.findings.report(
-    telemetry,
-    `${source}\u0000${original.getTime()}`,
-    {
-      kind: 'static_stability_extension',
-      source,
-      message:
-        `The instance metadata service failed or served expired credentials, so the SDK extended a session ` +
-        `that expired at ${original.toISOString()} to ${extended.toISOString()} and keeps signing with it: ` +
-        'AWS may reject it, and the SDK only logs a warning.',
-      fix:
-        'Find why the instance metadata service fails: the hop limit for containers (HttpPutResponseHopLimit 2), ' +
-        'IMDSv2 tokens blocked by a proxy or network policy, throttling from too many clients. Each extension ' +
-        'lasts 5 to 10 minutes, and the SDK tries the service again after it.',
-      attributes: {
-        [ATTR_AWS_CREDENTIALS_EXPIRATION]: extended.toISOString(),
-      },
-    },
-    span,
-  );
-}
-
-/**
  * The earliest credwatch knows of these credentials: when a provider it saw fetch them, or when the client
  * first got their key (a chain can hand out new objects for one fetch). Their source was read no later.
  */
-function fetchedAt(client: ClientState, identity: AwsIdentity): number | undefined {
+export function fetchedAt(client: ClientState, identity: AwsIdentity): number | undefined {
   const known = [client.telemetry.registry.info(identity)?.fetchedAtMs, client.keyReturnedAtMs(identity)];
   const times = known.filter((time): time is number => time !== undefined);
   return times.length === 0 ? undefined : Math.min(...times);
-}
-
-/** The files a source's credentials are read from, as the SDK finds them. */
-function sourceFiles(source: CredentialSource, env: Env): { path: string; describe: string }[] {
-  const home = env.HOME || env.USERPROFILE || homedir();
-  if (source === 'web_identity' && env.AWS_WEB_IDENTITY_TOKEN_FILE) {
-    return [
-      {
-        path: env.AWS_WEB_IDENTITY_TOKEN_FILE,
-        describe: 'the web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE)',
-      },
-    ];
-  }
-  if (source === 'profile') {
-    return [
-      {
-        path: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
-        describe: 'the shared credentials file',
-      },
-      { path: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'), describe: 'the shared config file' },
-    ];
-  }
-  if (source === 'sso')
-    return [{ path: join(home, '.aws', 'sso', 'cache'), describe: 'the SSO token cache' }];
-  return [];
-}
-
-/**
- * At a rejection: the file the signing credentials came from changed on disk after they were read (keys
- * rotated in the credentials file, a new web identity token, a new SSO login) while the process still signs
- * with what it read before. Checked only when the service rejects the credentials, so no request pays for a
- * file system call. Once per credentials object.
- */
-export function detectAtRejection(
-  client: ClientState,
-  signing: Omit<SigningFacts, 'identity'> & { identity: AwsIdentity | undefined },
-  errorType: string,
-  span: Span | undefined,
-): void {
-  const { identity } = signing;
-  if (identity === undefined) return;
-  // The earliest credwatch knows of these credentials: when a provider it saw fetched them, or when the
-  // client first got their key (a chain can hand out new objects for one fetch). The file was read no later.
-  const known = [client.telemetry.registry.info(identity)?.fetchedAtMs, client.keyReturnedAtMs(identity)];
-  const times = known.filter((time): time is number => time !== undefined);
-  if (times.length === 0) return;
-  const fetchedAtMs = Math.min(...times);
-  const changed = sourceFiles(signing.source, process.env).find(({ path }) => {
-    try {
-      // mtime comes from the kernel's coarse clock, a tick behind Date: a write within a few ms after the
-      // fetch can look older, never the other way round, so this errs towards saying nothing.
-      return statSync(path).mtimeMs > fetchedAtMs;
-    } catch {
-      return false; // gone or unreadable: not this finding
-    }
-  });
-  if (changed === undefined) return;
-  const ageSeconds = Math.round((Date.now() - fetchedAtMs) / 1000);
-  client.telemetry.findings.report(
-    client.telemetry,
-    identity,
-    {
-      kind: 'stale_source_file',
-      source: signing.source,
-      service: client.service,
-      message:
-        `${client.service} rejected ${signing.operation} (${errorType}), signed with ${signing.source} credentials ` +
-        `read ${ageSeconds} s ago; ${changed.describe} changed on disk after that read, and the SDK keeps what ` +
-        'it read until the credentials expire (keys without an expiration: for the life of the process).',
-      fix:
-        'Let the SDK read the file again: create a new client (or provider) after the file changes, or call ' +
-        'the provider with { forceRefresh: true }; or restart the process when the file is rotated.',
-      attributes: { [ATTR_ERROR_TYPE]: errorType, [ATTR_RPC_METHOD]: signing.operation },
-    },
-    span,
-  );
 }

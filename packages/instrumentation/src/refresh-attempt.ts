@@ -7,7 +7,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { detectAtFetch } from './detectors.js';
 import { REFRESH_WINDOW_MS } from './expiry.js';
 import { identityExpirationMs, isIdentity, type Lineage } from './identities.js';
 import { providerErrorType } from './rejections.js';
@@ -21,6 +20,7 @@ import {
   ATTR_ERROR_TYPE,
   SPAN_REFRESH,
 } from './semconv.js';
+import { detectAtFetch } from './static-stability.js';
 import { safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
 import { callUserHook } from './user-hook.js';

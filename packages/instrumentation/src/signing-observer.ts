@@ -1,7 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { ClientState } from './client-state.js';
-import { detectAtRejection, detectAtSigning } from './detectors.js';
+import { detectAtSigning } from './detectors.js';
 import { expiryState } from './expiry.js';
 import { identityExpirationMs } from './identities.js';
 import type { AwsIdentity, Handler, HandlerContext, Middleware, MiddlewareArgs } from './internal-types.js';
@@ -25,6 +25,7 @@ import {
 } from './semconv.js';
 import { requestMethod, signingAccessKeyId } from './signed-request.js';
 import { type SigningAttributes, signingAttributesFor } from './signing-tally.js';
+import { detectAtRejection } from './stale-source-file.js';
 import { reportFailure, safely } from './telemetry.js';
 import type { CredentialSource, ExpiryState, RejectionInfo } from './types.js';
 import { callUserHook } from './user-hook.js';
