@@ -81,7 +81,7 @@ function isModuleScope(file: string): boolean {
 
 /** The handler, flushing once its promise settles (or its callback is called) and before that reaches Lambda. */
 function wrapHandler(original: Handler, flush: () => Promise<void>): Handler {
-  return function credwatchFlushingHandler(this: unknown, ...args: unknown[]) {
+  const wrapped = function credwatchFlushingHandler(this: unknown, ...args: unknown[]) {
     // Counted for the detectors: a finding says over how many invocations the credentials were reused.
     const counter = globalThis as { [LAMBDA_INVOCATIONS]?: number };
     counter[LAMBDA_INVOCATIONS] = (counter[LAMBDA_INVOCATIONS] ?? 0) + 1;
@@ -105,6 +105,9 @@ function wrapHandler(original: Handler, flush: () => Promise<void>): Handler {
         },
       );
   };
+  // A runtime may read the arity to tell a callback handler from an async one.
+  Object.defineProperty(wrapped, 'length', { value: original.length });
+  return wrapped;
 }
 
 /**
