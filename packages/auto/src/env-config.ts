@@ -11,6 +11,8 @@ export interface AutoConfig {
   services?: string[];
   /** `CREDWATCH_ACCESS_KEY_FINGERPRINT`: last four characters of the key id on spans. */
   accessKeyFingerprint: boolean;
+  /** `CREDWATCH_ACCOUNT_ID_ATTRIBUTE`: the account id on signings and rejections. */
+  accountIdAttribute: boolean;
   /** `CREDWATCH_AWS_SDK_INSTRUMENTATION`: also start `@opentelemetry/instrumentation-aws-sdk`. */
   awsSdkInstrumentation: boolean;
   /** `CREDWATCH_REPORT`: `stderr`, or a file to write a JSON report of what credwatch saw at exit. */
@@ -157,6 +159,7 @@ const RULES: Record<string, Check> = {
   OTEL_EXPORTER_PROMETHEUS_PORT: port,
   CREDWATCH_SERVICES: serviceIds,
   CREDWATCH_ACCESS_KEY_FINGERPRINT: oneOf(BOOLEANS),
+  CREDWATCH_ACCOUNT_ID_ATTRIBUTE: oneOf(BOOLEANS),
   CREDWATCH_AWS_SDK_INSTRUMENTATION: oneOf(BOOLEANS),
   CREDWATCH_REPORT: (value) => (value.trim() ? undefined : 'expected "stderr" or a file path'),
   CREDWATCH_SHUTDOWN_TIMEOUT: milliseconds,
@@ -208,6 +211,7 @@ export function readConfig(env: Env = process.env): AutoConfig {
     disabled: flag('OTEL_SDK_DISABLED', false),
     ...(services ? { services } : {}),
     accessKeyFingerprint: flag('CREDWATCH_ACCESS_KEY_FINGERPRINT', false),
+    accountIdAttribute: flag('CREDWATCH_ACCOUNT_ID_ATTRIBUTE', false),
     awsSdkInstrumentation: flag('CREDWATCH_AWS_SDK_INSTRUMENTATION', true),
     recover: flag('CREDWATCH_RECOVER', false),
     ...(report ? { report } : {}),

@@ -15,6 +15,7 @@ export function credwatchInstrumentations(
     new AwsCredentialsInstrumentation({
       ...(config.services ? { services: config.services } : {}),
       accessKeyFingerprint: config.accessKeyFingerprint,
+      accountIdAttribute: config.accountIdAttribute,
       recover: config.recover,
       ...(config.refreshBefore === undefined ? {} : { refreshBefore: config.refreshBefore }),
       ...(hooks.findingHook ? { findingHook: hooks.findingHook } : {}),

@@ -17,6 +17,7 @@ describe('readConfig', () => {
     expect(readConfig({})).toEqual({
       disabled: false,
       accessKeyFingerprint: false,
+      accountIdAttribute: false,
       awsSdkInstrumentation: true,
       recover: false,
       shutdownTimeoutMs: 5000,
@@ -29,6 +30,7 @@ describe('readConfig', () => {
       readConfig({
         CREDWATCH_SERVICES: ' S3, STS ,',
         CREDWATCH_ACCESS_KEY_FINGERPRINT: 'TRUE',
+        CREDWATCH_ACCOUNT_ID_ATTRIBUTE: 'true',
         CREDWATCH_AWS_SDK_INSTRUMENTATION: 'false',
         CREDWATCH_REPORT: 'stderr',
         CREDWATCH_SHUTDOWN_TIMEOUT: '250',
@@ -41,6 +43,7 @@ describe('readConfig', () => {
       disabled: true,
       services: ['S3', 'STS'],
       accessKeyFingerprint: true,
+      accountIdAttribute: true,
       awsSdkInstrumentation: false,
       report: 'stderr',
       shutdownTimeoutMs: 250,

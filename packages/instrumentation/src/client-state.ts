@@ -32,6 +32,8 @@ export class ClientState {
   private previousIdentity: AwsIdentity | undefined;
   private sourceFor: AwsIdentity | undefined;
   private source: CredentialSource = 'unknown';
+  private accountFor: AwsIdentity | undefined;
+  private account: string | undefined;
 
   constructor(
     readonly telemetry: Telemetry,
@@ -86,6 +88,16 @@ export class ClientState {
       this.source = this.telemetry.registry.sourceOf(identity, this.fallbackSource);
     }
     return this.source;
+  }
+
+  /** The account of the credentials this client signed with (for `accountIdAttribute`), once per object. */
+  signingAccount(identity: AwsIdentity | undefined): string | undefined {
+    if (identity === undefined) return undefined;
+    if (identity !== this.accountFor) {
+      this.accountFor = identity;
+      this.account = this.telemetry.registry.accountOf(identity);
+    }
+    return this.account;
   }
 }
 

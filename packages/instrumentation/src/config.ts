@@ -15,6 +15,7 @@ const SETTINGS: readonly string[] = [
   'enabled',
   'services',
   'accessKeyFingerprint',
+  'accountIdAttribute',
   'localRefreshSpans',
   'recover',
   'refreshBefore',
@@ -49,6 +50,9 @@ export function validateConfig(
   }
   if (accessKeyFingerprint !== undefined && typeof accessKeyFingerprint !== 'boolean') {
     fail('accessKeyFingerprint', 'a boolean', accessKeyFingerprint);
+  }
+  if (config.accountIdAttribute !== undefined && typeof config.accountIdAttribute !== 'boolean') {
+    fail('accountIdAttribute', 'a boolean', config.accountIdAttribute);
   }
   if (localRefreshSpans !== undefined && typeof localRefreshSpans !== 'boolean') {
     fail('localRefreshSpans', 'a boolean', localRefreshSpans);

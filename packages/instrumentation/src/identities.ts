@@ -36,6 +36,8 @@ export class IdentityRegistry {
   private readonly issuedBySts = new Map<string, CredentialSource>();
   /** The last rejection code a service gave each recently rejected key: see `noteRejection`. */
   private readonly lastRejections = new Map<string, string>();
+  /** The account each recently fetched access key belongs to, when its fetch said (see `noteAccount`). */
+  private readonly accounts = new Map<string, string>();
   /** In AWS Lambda: the invocation in which each recently seen access key first signed (see `firstUse`). */
   private readonly firstUses = new Map<string, number>();
   /** Bumped at every recorded refresh failure: a client sees whether one happened during its own call. */
@@ -106,6 +108,19 @@ export class IdentityRegistry {
 
   wasRecorded(error: unknown): boolean {
     return error !== null && typeof error === 'object' && this.recordedErrors.has(error);
+  }
+
+  /** Notes the account a fetch's credentials belong to (from the STS answer's ARN or the provider's tag). */
+  noteAccount(accessKeyId: string, accountId: string): void {
+    this.accounts.set(accessKeyId, accountId);
+    if (this.accounts.size > MAX_ISSUED_KEYS)
+      this.accounts.delete(this.accounts.keys().next().value as string);
+  }
+
+  /** The account of these credentials: their own `accountId` tag, or what their fetch said. */
+  accountOf(identity: AwsIdentity): string | undefined {
+    const tagged = (identity as { accountId?: unknown }).accountId;
+    return typeof tagged === 'string' && tagged !== '' ? tagged : this.accounts.get(identity.accessKeyId);
   }
 
   /**

@@ -164,7 +164,10 @@ export class RefreshAttempt {
       const accountId = (identity as { accountId?: unknown } | undefined)?.accountId;
       const account = typeof accountId === 'string' ? accountId : accountOf(this.principal);
       if (this.principal !== undefined) span.setAttribute(ATTR_AWS_CREDENTIALS_PRINCIPAL, this.principal);
-      if (account !== undefined) span.setAttribute(ATTR_AWS_CREDENTIALS_ACCOUNT_ID, account);
+      if (account !== undefined) {
+        span.setAttribute(ATTR_AWS_CREDENTIALS_ACCOUNT_ID, account);
+        if (isIdentity(identity)) this.telemetry.registry.noteAccount(identity.accessKeyId, account);
+      }
       detectAtFetch(this.telemetry, identity, source, span);
       this.finish(span, info);
     });

@@ -7,6 +7,7 @@ import { identityExpirationMs } from './identities.js';
 import type { AwsIdentity, Handler, HandlerContext, Middleware, MiddlewareArgs } from './internal-types.js';
 import { classifyRejection } from './rejections.js';
 import {
+  ATTR_AWS_CREDENTIALS_ACCOUNT_ID,
   ATTR_AWS_CREDENTIALS_AGE,
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
   ATTR_AWS_CREDENTIALS_KEY_FINGERPRINT,
@@ -77,7 +78,14 @@ class OperationObservation {
     this.last = signing;
 
     const { metrics } = this.client.telemetry;
-    metrics.signings.add(1, this.attributes.forSigning(source, state, temporary));
+    const attributes = this.attributes.forSigning(source, state, temporary);
+    const account = this.client.telemetry.config.accountIdAttribute
+      ? this.client.signingAccount(identity)
+      : undefined;
+    metrics.signings.add(
+      1,
+      account === undefined ? attributes : this.attributes.withAccount(attributes, account),
+    );
     if (timeToExpirySeconds !== undefined) {
       // OpenTelemetry histograms drop negative values: an expired signing is recorded as 0, into the first
       // bucket (le="0"); the exact negative value goes on the span.
@@ -133,6 +141,9 @@ class OperationObservation {
       [ATTR_AWS_CREDENTIALS_SOURCE]: info.source,
       [ATTR_RPC_SERVICE]: info.service,
       [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: info.expiryState,
+      ...(telemetry.config.accountIdAttribute && signing.identity !== undefined
+        ? accountAttribute(this.client.signingAccount(signing.identity))
+        : {}),
     });
 
     const operationSpan = this.operationSpan();
@@ -206,6 +217,10 @@ export function operationSpanOf(client: ClientState): Span | undefined {
   if (!isWrapped(client.client.middlewareStack?.resolve)) return undefined;
   const span = trace.getSpan(context.active());
   return span?.isRecording() ? span : undefined;
+}
+
+function accountAttribute(accountId: string | undefined) {
+  return accountId === undefined ? {} : { [ATTR_AWS_CREDENTIALS_ACCOUNT_ID]: accountId };
 }
 
 function watches(client: ClientState): boolean {

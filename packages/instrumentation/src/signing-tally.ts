@@ -1,5 +1,6 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
 import {
+  ATTR_AWS_CREDENTIALS_ACCOUNT_ID,
   ATTR_AWS_CREDENTIALS_EXPIRY_STATE,
   ATTR_AWS_CREDENTIALS_SOURCE,
   ATTR_AWS_CREDENTIALS_TEMPORARY,
@@ -19,6 +20,7 @@ const STATE_INDEX: Record<ExpiryState, number> = { valid: 0, refresh_window: 1, 
 export class SigningAttributes {
   private readonly timeToExpiry = new Map<CredentialSource, Attributes>();
   private readonly signings = new Map<CredentialSource, Attributes[]>();
+  private readonly withAccounts = new Map<Attributes, Map<string, Attributes>>();
 
   constructor(private readonly service: string) {}
 
@@ -47,6 +49,21 @@ export class SigningAttributes {
         [ATTR_AWS_CREDENTIALS_TEMPORARY]: temporary,
       };
       bySource[index] = attributes;
+    }
+    return attributes;
+  }
+
+  /** `base` with `aws.credentials.account_id` (the `accountIdAttribute` option), interned like the rest. */
+  withAccount(base: Attributes, accountId: string): Attributes {
+    let byAccount = this.withAccounts.get(base);
+    if (byAccount === undefined) {
+      byAccount = new Map();
+      this.withAccounts.set(base, byAccount);
+    }
+    let attributes = byAccount.get(accountId);
+    if (attributes === undefined) {
+      attributes = { ...base, [ATTR_AWS_CREDENTIALS_ACCOUNT_ID]: accountId };
+      byAccount.set(accountId, attributes);
     }
     return attributes;
   }

@@ -66,6 +66,12 @@ export interface AwsCredentialsInstrumentationConfig extends InstrumentationConf
    */
   accessKeyFingerprint?: boolean;
   /**
+   * Adds `aws.credentials.account_id` (the account the signing credentials belong to, when their provider or
+   * the STS answer said) to `aws.credentials.signings` and `aws.credentials.rejections`, so that a refresh
+   * landing in an unexpected account shows in metrics. Off by default: one more series per account.
+   */
+  accountIdAttribute?: boolean;
+  /**
    * Also records an `aws.credentials.refresh` span for a successful read that never leaves the process
    * (environment variables, a profile's static keys). Off by default: such reads are still counted in
    * `aws.credentials.refresh.duration` and still set the source; fetches that leave the process (STS, SSO,

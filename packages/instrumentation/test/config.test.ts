@@ -32,7 +32,7 @@ describe('configuration', () => {
     ['S3', 'config must be an object such as { services: [\'S3\'] }, got "S3"'],
     [
       { service: ['S3'] },
-      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, localRefreshSpans, recover, refreshBefore, refreshHook, rejectionHook, findingHook',
+      'config.service is not a setting; the settings are enabled, services, accessKeyFingerprint, accountIdAttribute, localRefreshSpans, recover, refreshBefore, refreshHook, rejectionHook, findingHook',
     ],
   ])('rejects %j naming the setting', (config, message) => {
     expect(
@@ -50,6 +50,7 @@ describe('configuration', () => {
         Array.isArray(value) &&
         value.every((service) => typeof service === 'string' && service.trim() !== ''),
       accessKeyFingerprint: (value) => typeof value === 'boolean',
+      accountIdAttribute: (value) => typeof value === 'boolean',
       localRefreshSpans: (value) => typeof value === 'boolean',
       refreshHook: (value) => typeof value === 'function',
       rejectionHook: (value) => typeof value === 'function',
