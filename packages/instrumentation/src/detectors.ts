@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { ClientState } from './client-state.js';
 import { competingSources } from './competing-sources.js';
-import type { Finding } from './findings.js';
+import type { Finding, FindingKind } from './findings.js';
 import type { AwsIdentity } from './internal-types.js';
 import {
   ATTR_AWS_CREDENTIALS_AGE,
@@ -45,47 +45,50 @@ const PROVIDER_FIX =
  */
 export function detectAtSigning(client: ClientState, signing: SigningFacts, span: Span | undefined): void {
   const { telemetry } = client;
-  const report = (subject: object | string, finding: Omit<Finding, 'source' | 'service'>) =>
-    telemetry.findings.report(
-      telemetry,
-      subject,
-      { ...finding, source: signing.source, service: client.service },
-      span,
-    );
+  // In Lambda, the first invocation that signed with this key is noted at its first signing, to count reuse.
   const invocations = invocationCount();
   const firstUse =
     invocations === undefined
       ? undefined
       : telemetry.registry.firstUse(signing.identity.accessKeyId, invocations);
-  const fetchedAtMs = fetchedAt(client, signing.identity);
-  const context = {
-    ...(fetchedAtMs === undefined ? {} : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - fetchedAtMs) / 1000 }),
-    ...(invocations === undefined || firstUse === undefined
-      ? {}
-      : { [ATTR_AWS_CREDENTIALS_INVOCATIONS]: invocations - firstUse + 1 }),
-    [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: signing.state,
-    [ATTR_RPC_METHOD]: signing.operation,
-    ...(signing.timeToExpirySeconds === undefined
-      ? {}
-      : { [ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY]: signing.timeToExpirySeconds }),
+  // Built only for a finding not reported yet.
+  const context = () => {
+    const fetchedAtMs = fetchedAt(client, signing.identity);
+    return {
+      ...(fetchedAtMs === undefined ? {} : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - fetchedAtMs) / 1000 }),
+      ...(invocations === undefined || firstUse === undefined
+        ? {}
+        : { [ATTR_AWS_CREDENTIALS_INVOCATIONS]: invocations - firstUse + 1 }),
+      [ATTR_AWS_CREDENTIALS_EXPIRY_STATE]: signing.state,
+      [ATTR_RPC_METHOD]: signing.operation,
+      ...(signing.timeToExpirySeconds === undefined
+        ? {}
+        : { [ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY]: signing.timeToExpirySeconds }),
+    };
   };
+  const report = (
+    kind: FindingKind,
+    subject: object | string,
+    describe: () => Pick<Finding, 'message' | 'fix'>,
+  ) =>
+    telemetry.findings.report(
+      telemetry,
+      kind,
+      subject,
+      () => ({ ...describe(), source: signing.source, service: client.service, attributes: context() }),
+      span,
+    );
 
   if (client.checkedIdentity !== signing.identity) {
     client.checkedIdentity = signing.identity;
     if (signing.temporary && signing.timeToExpirySeconds === undefined) {
-      report(signing.identity, {
-        kind: 'temporary_without_expiry',
-        attributes: context,
-        ...withoutExpiry(client, signing),
-      });
+      report('temporary_without_expiry', signing.identity, () => withoutExpiry(client, signing));
     }
     const competing = competingSources(process.env, signing.source);
     if (competing !== undefined) {
       const winner = competing.winner ?? `the ${signing.source} source`;
       const profileSkipsKeys = (process.env.AWS_PROFILE ?? '') !== '' && signing.source !== 'env';
-      report(`${signing.source}\u0000${competing.shadowed.join('\u0000')}`, {
-        kind: 'competing_sources',
-        attributes: context,
+      report('competing_sources', `${signing.source}\u0000${competing.shadowed.join('\u0000')}`, () => ({
         message:
           `${client.service} requests are signed with credentials from ${winner}, while ` +
           `${competing.shadowed.join(' and ')} ${competing.shadowed.length > 1 ? 'are' : 'is'} also configured ` +
@@ -94,20 +97,20 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
         fix:
           `Configure one source: remove ${competing.variables.join(', ')} from the environment, or the ` +
           `settings of ${winner} if one of the others is meant.`,
-      });
+      }));
     }
   }
 
   if (signing.source === 'static' && (signing.state === 'refresh_window' || signing.state === 'expired')) {
-    const seconds = Math.round(Math.abs(signing.timeToExpirySeconds ?? 0));
-    report(signing.identity, {
-      kind: 'unrefreshable_expiring',
-      attributes: context,
-      message:
-        `${client.service} ${signing.operation} is signed with credentials handed to the client that ` +
-        `${signing.state === 'expired' ? `expired ${seconds} s ago` : `expire in ${seconds} s`}; nothing can ` +
-        `refresh them, so the job outlives its session${reuse(invocations, firstUse)}.`,
-      fix: `${PROVIDER_FIX}, so that the SDK refreshes them ahead of expiry; or ask for a session that outlasts the job (DurationSeconds, up to the role's MaxSessionDuration).`,
+    report('unrefreshable_expiring', signing.identity, () => {
+      const seconds = Math.round(Math.abs(signing.timeToExpirySeconds ?? 0));
+      return {
+        message:
+          `${client.service} ${signing.operation} is signed with credentials handed to the client that ` +
+          `${signing.state === 'expired' ? `expired ${seconds} s ago` : `expire in ${seconds} s`}; nothing can ` +
+          `refresh them, so the job outlives its session${reuse(invocations, firstUse)}.`,
+        fix: `${PROVIDER_FIX}, so that the SDK refreshes them ahead of expiry; or ask for a session that outlasts the job (DurationSeconds, up to the role's MaxSessionDuration).`,
+      };
     });
   }
 }

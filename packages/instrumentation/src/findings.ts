@@ -75,14 +75,20 @@ export class Findings {
     return true;
   }
 
+  /**
+   * Reports a finding of `kind` about `subject` unless it was reported already. `describe` runs only then:
+   * a detector that looks at every signing of expiring credentials pays for the set lookup, not the text.
+   */
   report(
     telemetry: FindingSinks,
+    kind: FindingKind,
     subject: object | string,
-    finding: Finding,
+    describe: () => Omit<Finding, 'kind'>,
     operationSpan: Span | undefined,
   ): void {
-    if (!this.firstTime(finding.kind, subject)) return;
-    const { kind, source, service, message, fix } = finding;
+    if (!this.firstTime(kind, subject)) return;
+    const finding = describe();
+    const { source, service, message, fix } = finding;
     const serviceAttribute = service === undefined ? {} : { [ATTR_RPC_SERVICE]: service };
     telemetry.metrics.findings.add(1, {
       [ATTR_AWS_CREDENTIALS_FINDING_KIND]: kind,
@@ -94,7 +100,7 @@ export class Findings {
       [ATTR_AWS_CREDENTIALS_SOURCE]: source,
       ...serviceAttribute,
       ...finding.attributes,
-      [ATTR_AWS_CREDENTIALS_FINDING_FIX]: finding.fix,
+      [ATTR_AWS_CREDENTIALS_FINDING_FIX]: fix,
     };
     const span =
       operationSpan ?? telemetry.tracer.startSpan(SPAN_FINDING, { kind: SpanKind.INTERNAL, attributes });
@@ -111,9 +117,9 @@ export class Findings {
       eventName: EVENT_FINDING,
       severityNumber: SEVERITY_WARN,
       severityText: 'WARN',
-      body: `${finding.message} Fix: ${finding.fix}`,
+      body: `${message} Fix: ${fix}`,
       attributes,
     });
-    telemetry.diag.warn(`${finding.kind}: ${finding.message} Fix: ${finding.fix}`);
+    telemetry.diag.warn(`${kind}: ${message} Fix: ${fix}`);
   }
 }

@@ -93,10 +93,11 @@ class OperationObservation {
     }
     const span = this.operationSpan();
     if (span !== undefined) this.annotate(span, signing);
-    // Cheap on the request path: only new credentials, or credentials at their end, are looked at.
+    // Cheap on the request path: only new credentials, or credentials nothing can refresh at their end.
     if (
       identity !== undefined &&
-      (identity !== this.client.checkedIdentity || state === 'refresh_window' || state === 'expired')
+      (identity !== this.client.checkedIdentity ||
+        (source === 'static' && (state === 'refresh_window' || state === 'expired')))
     ) {
       const operation = (this.handlerContext.commandName ?? '').replace(/Command$/, '');
       detectAtSigning(
@@ -164,12 +165,7 @@ class OperationObservation {
         ? {}
         : { [ATTR_AWS_CREDENTIALS_AGE]: (Date.now() - fetched.fetchedAtMs) / 1000 }),
     });
-    detectAtRejection(
-      this.client,
-      { ...signing, operation: info.operation, timeToExpirySeconds: signing.timeToExpirySeconds },
-      info.errorType,
-      span,
-    );
+    detectAtRejection(this.client, { ...signing, operation: info.operation }, info.errorType, span);
     callUserHook(telemetry, 'rejectionHook', telemetry.config.rejectionHook, span, info);
     if (operationSpan === undefined) span.end();
   }

@@ -64,9 +64,9 @@ export function detectAtRejection(
   const ageSeconds = Math.round((Date.now() - fetchedAtMs) / 1000);
   client.telemetry.findings.report(
     client.telemetry,
+    'stale_source_file',
     identity,
-    {
-      kind: 'stale_source_file',
+    () => ({
       source: signing.source,
       service: client.service,
       message:
@@ -77,7 +77,7 @@ export function detectAtRejection(
         'Let the SDK read the file again: create a new client (or provider) after the file changes, or call ' +
         'the provider with { forceRefresh: true }; or restart the process when the file is rotated.',
       attributes: { [ATTR_ERROR_TYPE]: errorType, [ATTR_RPC_METHOD]: signing.operation },
-    },
+    }),
     span,
   );
 }

@@ -19,9 +19,9 @@ export function detectAtFetch(
   if (!(original instanceof Date) || !(extended instanceof Date)) return;
   telemetry.findings.report(
     telemetry,
+    'static_stability_extension',
     `${source}\u0000${original.getTime()}`,
-    {
-      kind: 'static_stability_extension',
+    () => ({
       source,
       message:
         `The instance metadata service failed or served expired credentials, so the SDK extended a session ` +
@@ -34,7 +34,7 @@ export function detectAtFetch(
       attributes: {
         [ATTR_AWS_CREDENTIALS_EXPIRATION]: extended.toISOString(),
       },
-    },
+    }),
     span,
   );
 }
