@@ -223,10 +223,6 @@ export function readConfig(env: Env = process.env): AutoConfig {
 
 /** The exporters the configuration selects whose optional package is not installed, named by variable. */
 function missingExporters(env: Env): string[] {
-  const exporters = (signal: 'TRACES' | 'METRICS' | 'LOGS') => {
-    const requested = splitList(env[`OTEL_${signal}_EXPORTER`] ?? '');
-    return requested.length === 0 ? ['otlp'] : requested.includes('none') ? [] : requested;
-  };
   const needs: [variable: string, value: string, pkg: string][] = [];
   for (const [signal, pkg] of [
     ['TRACES', OPTIONAL_PACKAGES.traceGrpc],
@@ -237,9 +233,10 @@ function missingExporters(env: Env): string[] {
       ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`
       : 'OTEL_EXPORTER_OTLP_PROTOCOL';
     const protocol = env[variable]?.trim().toLowerCase();
-    if (protocol === 'grpc' && exporters(signal).includes('otlp')) needs.push([variable, 'grpc', pkg]);
+    if (protocol === 'grpc' && selectedExporters(env, signal).includes('otlp'))
+      needs.push([variable, 'grpc', pkg]);
   }
-  if (exporters('TRACES').includes('zipkin'))
+  if (selectedExporters(env, 'TRACES').includes('zipkin'))
     needs.push(['OTEL_TRACES_EXPORTER', 'zipkin', OPTIONAL_PACKAGES.zipkin]);
   return needs.flatMap(([variable, value, pkg]) => {
     const install = missingPackage(pkg);
@@ -247,6 +244,15 @@ function missingExporters(env: Env): string[] {
       ? []
       : [`${variable} selects ${value}, which needs ${pkg} next to @credwatch/auto: ${install}`];
   });
+}
+
+/**
+ * The exporters `OTEL_<SIGNAL>_EXPORTER` selects (values validated by `readConfig`): `otlp` when unset, none
+ * when it says `none`.
+ */
+export function selectedExporters(env: Env, signal: 'TRACES' | 'METRICS' | 'LOGS'): string[] {
+  const requested = [...new Set(splitList(env[`OTEL_${signal}_EXPORTER`] ?? ''))];
+  return requested.length === 0 ? ['otlp'] : requested.includes('none') ? [] : requested;
 }
 
 /** A comma-separated variable as trimmed, non-empty items. */

@@ -5,7 +5,7 @@ import {
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import { splitList } from './env-config.js';
+import { selectedExporters } from './env-config.js';
 import { loadPackage, otlpExporterPackage } from './exporter-packages.js';
 
 type OtlpMetricExporter = new (config: { timeoutMillis: number }) => PushMetricExporter;
@@ -23,9 +23,7 @@ const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
  * `OTEL_EXPORTER_OTLP_*` / `OTEL_EXPORTER_PROMETHEUS_*` settings.
  */
 export function metricReadersFromEnv(env: Env): IMetricReader[] {
-  const requested = splitList(env.OTEL_METRICS_EXPORTER ?? '');
-  const names = new Set(requested.length > 0 ? requested : ['otlp']);
-  if (names.has('none')) return [];
+  const names = selectedExporters(env, 'METRICS');
   const readers: IMetricReader[] = [];
   for (const name of names) {
     if (name === 'otlp') readers.push(periodic(otlpExporter(env, exportIntervalMillis(env)), env));

@@ -34,7 +34,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { splitList } from './env-config.js';
+import { selectedExporters, splitList } from './env-config.js';
 import { loadPackage, OPTIONAL_PACKAGES, otlpExporterPackage } from './exporter-packages.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -177,9 +177,7 @@ function spanLimitsFromEnv(env: Env): SpanLimits {
 
 /** `OTEL_LOGS_EXPORTER` (otlp by default), each exporter loaded only when selected. */
 function logRecordProcessorsFromEnv(env: Env): LogRecordProcessor[] {
-  const requested = splitList(env.OTEL_LOGS_EXPORTER ?? '');
-  const names = new Set(requested.length > 0 ? requested : ['otlp']);
-  if (names.has('none')) return [];
+  const names = selectedExporters(env, 'LOGS');
   const processors: LogRecordProcessor[] = [];
   for (const name of names) {
     if (name === 'console')
@@ -198,9 +196,7 @@ function otlpLogExporter(env: Env): LogRecordExporter {
 
 /** `OTEL_TRACES_EXPORTER` (otlp by default), each exporter loaded only when selected. */
 function spanProcessorsFromEnv(env: Env): SpanProcessor[] {
-  const requested = splitList(env.OTEL_TRACES_EXPORTER ?? '');
-  const names = new Set(requested.length > 0 ? requested : ['otlp']);
-  if (names.has('none')) return [];
+  const names = selectedExporters(env, 'TRACES');
   const processors: SpanProcessor[] = [];
   for (const name of names) {
     if (name === 'console') processors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));

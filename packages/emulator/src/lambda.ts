@@ -82,12 +82,9 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
   const startedAt = performance.now();
 
   const dispatch = () => {
-    const next = queue.shift();
     const res = waitingForNext;
-    if (next === undefined || res === undefined) {
-      if (next) queue.unshift(next);
-      return;
-    }
+    const next = res === undefined ? undefined : queue.shift();
+    if (res === undefined || next === undefined) return;
     waitingForNext = undefined;
     next.dispatchedAt = performance.now();
     inFlight.set(next.requestId, next);

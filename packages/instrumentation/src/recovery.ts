@@ -125,8 +125,8 @@ function recoveryMiddleware(client: ClientState): Middleware {
 
 /**
  * Adds the recovery step right before the signing middleware: inside the retry loop, and outside the signer,
- * so the second send is signed again. Present on every instrumented client; it does nothing unless `recover`
- * is on (read at each operation).
+ * so the second send is signed again. Added only to clients instrumented while recovery is on for them; it
+ * passes requests through once the setting is turned off (read at each operation).
  */
 export function addRecovery(client: ClientState, signingMiddleware: string): void {
   client.client.middlewareStack?.addRelativeTo(recoveryMiddleware(client), {
