@@ -33,6 +33,29 @@ function isStream(body: unknown): boolean {
 
 let warnedStatic = false;
 
+/** How many operations' recovery tries are remembered: far more than a client has in flight at once. */
+const REMEMBERED_OPERATIONS = 256;
+
+/**
+ * The operations recovery was tried for. The SDK resolves a middleware chain per `send`, or once per command
+ * class with `cacheMiddleware: true`, so "once per operation" cannot live in the chain: an operation is known
+ * by the invocation id the SDK's retry step puts on every attempt of one `send` (the request itself where
+ * there is none).
+ */
+class TriedOperations {
+  private readonly keys = new Set<unknown>();
+
+  /** Notes a try for the operation of `args`; false if one was noted already. */
+  firstTry(args: MiddlewareArgs): boolean {
+    const request = args.request as { headers?: Record<string, unknown> } | undefined;
+    const key = request?.headers?.['amz-sdk-invocation-id'] ?? request ?? args;
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    if (this.keys.size > REMEMBERED_OPERATIONS) this.keys.delete(this.keys.values().next().value);
+    return true;
+  }
+}
+
 function record(
   client: ClientState,
   outcome: RecoveryOutcome,
@@ -64,18 +87,18 @@ function skipReason(
 }
 
 function recoveryMiddleware(client: ClientState): Middleware {
+  const tried = new TriedOperations();
   return (next: Handler, handlerContext: HandlerContext): Handler => {
     if (!client.telemetry.isEnabled() || (client.recover ?? client.telemetry.config.recover) !== true)
       return next;
-    // One recovery per operation, whatever the retry strategy does around it.
-    let tried = false;
     return async (args) => {
       try {
         return await next(args);
       } catch (error) {
         const errorType = errorCode(error as SdkError);
-        if (tried || errorType === undefined || !RECOVERABLE.has(errorType)) throw error;
-        tried = true;
+        if (errorType === undefined || !RECOVERABLE.has(errorType)) throw error;
+        // One recovery per operation, whatever the retry strategy does around it.
+        if (!tried.firstTry(args)) throw error;
         const held = client.last;
         const source = held === undefined ? client.fallbackSource : client.signingSource(held);
         const skip = skipReason(client, args, source);

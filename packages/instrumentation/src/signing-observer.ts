@@ -52,20 +52,22 @@ interface Signing {
   args: MiddlewareArgs;
 }
 
-/** One `send`: its latest signing attempt, so a rejection can be told against it. */
+/**
+ * What the observer knows of one resolved middleware chain. The SDK resolves a chain per `send`, or once per
+ * command class with `cacheMiddleware: true`, when one chain serves concurrent sends: so nothing of an attempt
+ * is kept here; its signing travels with the attempt to its rejection.
+ */
 class OperationObservation {
-  private last: Signing | undefined;
-
   constructor(
     private readonly client: ClientState,
     private readonly attributes: SigningAttributes,
     private readonly handlerContext: HandlerContext,
   ) {}
 
-  /** Records one signing attempt; false when the request went out unsigned (nothing to report). */
-  signed(args: MiddlewareArgs): boolean {
+  /** Records one signing attempt; undefined when the request went out unsigned (nothing to report). */
+  signed(args: MiddlewareArgs): Signing | undefined {
     const accessKeyId = signingAccessKeyId(args.request);
-    if (accessKeyId === undefined) return false;
+    if (accessKeyId === undefined) return undefined;
     const identity = this.client.identityFor(accessKeyId, this.handlerContext);
     const source = this.client.signingSource(identity);
     const expiration = identity === undefined ? undefined : identityExpirationMs(identity);
@@ -75,7 +77,6 @@ class OperationObservation {
       identity === undefined ? accessKeyId.startsWith('ASIA') : Boolean(identity.sessionToken);
     const timeToExpirySeconds = expiration === undefined ? undefined : (expiration - now) / 1000;
     const signing: Signing = { accessKeyId, identity, source, state, temporary, timeToExpirySeconds, args };
-    this.last = signing;
 
     const { metrics } = this.client.telemetry;
     const attributes = this.attributes.forSigning(source, state, temporary);
@@ -106,17 +107,11 @@ class OperationObservation {
         span,
       );
     }
-    return true;
+    return signing;
   }
 
-  readonly rethrow = (error: unknown): never => {
-    safely(this.client.telemetry, 'recording a credential rejection', () => this.rejected(error));
-    throw error;
-  };
-
-  private rejected(error: unknown): void {
-    const signing = this.last;
-    if (signing === undefined) return;
+  /** The attempt signed with `signing` failed: records it if the service rejected the credentials. */
+  rejected(signing: Signing, error: unknown): void {
     const { telemetry, service } = this.client;
     const rejection = classifyRejection(error, requestMethod(signing.args.request), {
       expiryState: signing.state,
@@ -230,13 +225,20 @@ function signingObserver(client: ClientState): Middleware {
     if (!client.telemetry.isEnabled() || !watches(client)) return next;
     const observation = new OperationObservation(client, attributes, handlerContext);
     return (args) => {
-      let signed = false;
+      let signing: Signing | undefined;
       try {
-        signed = observation.signed(args); // inline, not through safely(): no closure per attempt
+        signing = observation.signed(args); // inline, not through safely(): no closure per attempt
       } catch (error) {
         reportFailure(client.telemetry, 'recording a signing attempt', error);
       }
-      return signed ? next(args).then(undefined, observation.rethrow) : next(args);
+      if (signing === undefined) return next(args);
+      const signed = signing;
+      return next(args).then(undefined, (error: unknown) => {
+        safely(client.telemetry, 'recording a credential rejection', () =>
+          observation.rejected(signed, error),
+        );
+        throw error;
+      });
     };
   };
 }

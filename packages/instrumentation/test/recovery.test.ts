@@ -54,6 +54,32 @@ describe('recover: true', () => {
     expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(1);
   });
 
+  it('a client that reuses its resolved handlers (cacheMiddleware: true): each operation gets its own recovery', async () => {
+    // The SDK then builds the middleware chain once per command class: "once per operation" must not become
+    // "once per command class", nor the first operation's state leak into the next.
+    await withEnv(emulator.env('env'), async () => {
+      const s3 = s3Client(emulator, {
+        cacheMiddleware: true,
+        credentials: sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } }),
+      });
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'a', Body: 'a' }));
+      for (const key of ['b', 'c']) {
+        emulator.faults.requireRefresh();
+        await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+      }
+    });
+    expect(await recoveries()).toEqual([
+      [
+        {
+          'aws.credentials.recovery.outcome': 'recovered',
+          'error.type': 'TokenRefreshRequired',
+          'aws.credentials.source': 'assume_role',
+        },
+        2,
+      ],
+    ]);
+  });
+
   it.each(['container', 'imds'] as const)(
     'the default chain (%s): the endpoint hands back the session just rejected, so nothing is sent again',
     async (route) => {
@@ -132,6 +158,45 @@ describe('recover: true', () => {
         'aws.credentials.recovery.skip_reason': 'streaming_body',
       },
       1,
+    ]);
+  });
+
+  it('never twice for one operation: a retry after a failed recovery is not refreshed again', async () => {
+    await withEnv(emulator.env('env'), async () => {
+      const temporary = sdk.providers.fromTemporaryCredentials({ params: { RoleArn: emulator.roleArn } });
+      let forced = 0;
+      // The session the recovery fetches is rejected too, and the recovered attempt is throttled, so the
+      // SDK's retry step sends the operation once more: into a second TokenRefreshRequired.
+      const credentials = async (options?: { forceRefresh?: boolean }) => {
+        const identity = await temporary(options as Parameters<typeof temporary>[0]);
+        if (options?.forceRefresh === true) {
+          forced++;
+          emulator.faults.requireRefresh();
+          emulator.faults.failNext('s3:PutObject', { type: 'throttle' });
+        }
+        return identity;
+      };
+      const s3 = s3Client(emulator, { credentials });
+      await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'warm', Body: 'x' }));
+      emulator.faults.requireRefresh();
+      emulator.stats.reset();
+      await expect(
+        s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'twice', Body: 'y' })),
+      ).rejects.toMatchObject({ name: 'TokenRefreshRequired' });
+      expect(forced).toBe(1);
+      // Rejected, sent again and throttled, retried by the SDK and rejected: three attempts, one refresh.
+      expect(emulator.stats.calls('s3:PutObject')).toBe(3);
+      expect(emulator.stats.errors('TokenRefreshRequired')).toBe(2);
+    });
+    expect(await recoveries()).toEqual([
+      [
+        {
+          'aws.credentials.recovery.outcome': 'failed',
+          'error.type': 'TokenRefreshRequired',
+          'aws.credentials.source': 'assume_role',
+        },
+        1,
+      ],
     ]);
   });
 

@@ -254,3 +254,45 @@ describe('retries', () => {
     ]);
   });
 });
+
+describe('a client that reuses its resolved handlers (cacheMiddleware: true)', () => {
+  it('tells each rejection against its own signing, not the latest one of the client', async () => {
+    // With cacheMiddleware, the SDK builds the middleware chain once per command class and runs every send
+    // through it: per-send state kept there would be shared between concurrent sends.
+    const ending = await assumedSession('ending');
+    const fresh = await assumedSession('fresh');
+    const endingIdentity = { ...ending.triple, expiration: new Date(Date.now() + 240_000) };
+    const freshIdentity = { ...fresh.triple, expiration: new Date(Date.now() + 3_600_000) };
+    // Inside the SDK's 5-minute window, the ending session is asked for again at every call; this provider
+    // hands it out until the second GetObject starts, then the fresh one.
+    let current = endingIdentity;
+    const s3 = s3Client(emulator, { cacheMiddleware: true, credentials: async () => current });
+    emulator.faults.requireRefresh(ending.triple.accessKeyId);
+    // The first GetObject, signed with the ending session, is answered after the second one has signed.
+    emulator.faults.failNext('s3:GetObject', { type: 'delay', ms: 300 });
+    const get = () => s3.send(new sdk.s3.GetObjectCommand({ Bucket: bucket, Key: 'existing' }));
+    const first = get().then(
+      () => expect.unreachable('the ending session should have been rejected'),
+      (error: Error) => error.name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    current = freshIdentity;
+    await get();
+    expect(await first).toBe('TokenRefreshRequired');
+    expect(emulator.stats.signedBy(ending.triple.accessKeyId)).toEqual({ 's3:GetObject': 1 });
+    expect(emulator.stats.signedBy(fresh.triple.accessKeyId)).toEqual({ 's3:GetObject': 1 });
+
+    expect(await rejections()).toEqual([
+      {
+        'error.type': 'TokenRefreshRequired',
+        'aws.credentials.source': 'assume_role',
+        'rpc.service': 'S3',
+        'aws.credentials.expiry_state': 'refresh_window',
+        count: 1,
+      },
+    ]);
+    const event = rejectionSpan().events[0]?.attributes ?? {};
+    expect(event['aws.credentials.time_to_expiry']).toBeGreaterThan(235);
+    expect(event['aws.credentials.time_to_expiry']).toBeLessThanOrEqual(240);
+  });
+});
