@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Diagnosis } from '../src/doctor/diagnosis.js';
+import { printableMessage } from '../src/doctor/walk-chain.js';
 import { emulator, fixtureEnv, runFixture, useFixtureEmulator } from './helpers.js';
 
 // `credwatch doctor`, the built CLI, against the emulator: the chain walk with the SDK installed in this
@@ -120,6 +124,42 @@ describe('credwatch doctor (the chain walk)', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
       /\n- no_credentials: The default credential chain found no credentials: .+\n {2}fix: Configure one source/,
+    );
+  });
+});
+
+describe('credwatch doctor: what it never prints', () => {
+  it('a failing credential_process: its command line, which can carry a secret, is not shown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credwatch-doctor-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const config = join(dir, 'config');
+    writeFileSync(
+      config,
+      '[profile tooling]\ncredential_process = /bin/sh -c "exit 3" --token doctor-canary-7Qx9\n',
+    );
+    const run = await doctor([], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_PROFILE: 'tooling',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/\n- no_credentials: .+\n {2}fix: /);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('doctor-canary-7Qx9');
+  });
+
+  it("an SDK error that quotes a credential_process command: the doctor's text leaves the command out", () => {
+    // The SDK's process provider wraps exec's message, which starts with the whole command line; the default
+    // chain above swallows it, a profile's own provider does not.
+    const error = new Error(
+      'Command failed: /usr/local/bin/creds --token doctor-canary-7Qx9\nstderr: denied',
+    );
+    expect(printableMessage(error)).toBe(
+      'a credential_process command failed (its command line is not shown: it can carry secrets)',
+    );
+    expect(printableMessage(new Error('Could not load credentials from any providers\nmore'))).toBe(
+      'Could not load credentials from any providers',
     );
   });
 });

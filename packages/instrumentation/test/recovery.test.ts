@@ -3,7 +3,7 @@ import { withEnv } from '@credwatch/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentClient } from '../src/index.js';
 import { harness } from './harness.js';
-import { bucket, emulator, s3Client, sdk, total, useEmulator } from './helpers.js';
+import { bucket, emulator, moveClockTo, s3Client, sdk, total, useEmulator } from './helpers.js';
 
 // recover: true. S3 demands a new session mid-run (the emulator marks every session issued so far); with
 // recovery on, credwatch refreshes once and sends the request again, signed with the new session.
@@ -79,6 +79,39 @@ describe('recover: true', () => {
       ],
     ]);
   });
+
+  it.each(['container', 'imds'] as const)(
+    'the default chain (%s): once the endpoint has rotated its session, the rejected one is replaced and the job goes on',
+    async (route) => {
+      await withEnv(emulator.env(route), async () => {
+        const s3 = s3Client(emulator);
+        await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: `${route}-r1`, Body: 'one' }));
+        const [first] = emulator.issuedCredentials().filter(({ issuer }) => issuer === route).slice(-1);
+        // 35 minutes into a one-hour session: the endpoint hands out a new one from now on (EC2 and ECS rotate
+        // well before expiry), while the SDK keeps the one it holds until its own 5-minute window.
+        moveClockTo(Date.now() + 35 * 60_000);
+        emulator.faults.requireRefresh();
+        await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: `${route}-r2`, Body: 'two' }));
+        await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: `${route}-r3`, Body: 'three' }));
+        const issued = emulator.issuedCredentials().filter(({ issuer }) => issuer === route);
+        const rotated = issued.at(-1);
+        expect(rotated?.accessKeyId).not.toBe(first?.accessKeyId);
+        // The rejected PutObject was sent again with the rotated session, and so was the next one.
+        expect(emulator.stats.signedBy(rotated?.accessKeyId as string)).toEqual({ 's3:PutObject': 2 });
+      });
+      expect(await recoveries()).toEqual([
+        [
+          {
+            'aws.credentials.recovery.outcome': 'recovered',
+            'error.type': 'TokenRefreshRequired',
+            'aws.credentials.source': route,
+          },
+          1,
+        ],
+      ]);
+      expect(total(await telemetry.counter('aws.credentials.rejections'))).toBe(1);
+    },
+  );
 
   it.each(['container', 'imds'] as const)(
     'the default chain (%s): the endpoint hands back the session just rejected, so nothing is sent again',

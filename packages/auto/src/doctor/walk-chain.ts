@@ -106,10 +106,21 @@ function optional<Module>(projectRequire: NodeJS.Require, name: string): Module 
   }
 }
 
-/** The chain or STS failed: the SDK's error name and message (neither carries a secret). */
+/**
+ * What of an SDK error the doctor prints: its first line (later ones can quote a process's output), and for a
+ * `credential_process` that failed, not its command line, which can carry a secret (`--token …`).
+ */
+export function printableMessage(error: unknown): string {
+  const line = ((error as { message?: string }).message ?? String(error)).split('\n')[0] ?? '';
+  return /^Command failed:/.test(line)
+    ? 'a credential_process command failed (its command line is not shown: it can carry secrets)'
+    : line;
+}
+
+/** The chain or STS failed: the SDK's error name and its printable message. */
 function failure(error: unknown): DoctorFinding {
   const name = (error as { name?: string }).name ?? 'Error';
-  const message = ((error as { message?: string }).message ?? String(error)).split('\n')[0];
+  const message = printableMessage(error);
   if (name === 'CredentialsProviderError' || name === 'ProviderError') {
     return {
       kind: 'no_credentials',
