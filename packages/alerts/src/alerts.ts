@@ -65,7 +65,7 @@ export function alertDefinitions(config: PackConfig): AlertDefinition[] {
   const timeLeft = (refreshable: boolean, by: string) =>
     `min by (${by}) (${select('expiration', `aws_credentials_refreshable="${refreshable}"`)} > 0) - time()`;
   const unrefreshable = (before: string) =>
-    `${WHERE} holds {{ $labels.aws_credentials_source }} credentials for {{ $labels.rpc_service }} with {{ $value | humanizeDuration }} left (negative: already expired; alert at ${before}), and nothing will refresh them: an object or key triple handed to the client. Requests will be rejected once they expire.`;
+    `${WHERE} holds {{ $labels.aws_credentials_source }} credentials for {{ $labels.rpc_service }} with {{ $value | humanizeDuration }} left (negative: already expired; alert at ${before}), and nothing will refresh them: an object or key triple handed to the client, or a session copied into the environment or the shared credentials file. Requests will be rejected once they expire.`;
   const sourcesUsed = (offset: string) =>
     `count by (job, aws_credentials_source) (sum by (${BY_SOURCE}) (${offset ? `increase(${select('signings')}[${window}] offset ${offset})` : signings()}) > 0)`;
 

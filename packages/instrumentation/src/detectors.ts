@@ -10,6 +10,7 @@ import {
   ATTR_AWS_CREDENTIALS_TIME_TO_EXPIRY,
   ATTR_RPC_METHOD,
 } from './semconv.js';
+import { isRefreshableSource } from './sources.js';
 import type { CredentialSource, ExpiryState } from './types.js';
 
 /** What a signing attempt used, as the detectors read it. */
@@ -37,6 +38,17 @@ function invocationCount(): number | undefined {
 const PROVIDER_FIX =
   'Give the client a credential provider (fromTemporaryCredentials, fromNodeProviderChain, or no credentials ' +
   'option at all for the default chain) instead of the keys it returned';
+
+/** Where credentials that nothing refreshes came from, as a finding says it. */
+const LOCAL_ORIGIN: Partial<Record<CredentialSource, string>> = {
+  static: 'credentials handed to the client',
+  env: 'session credentials from the environment (AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION)',
+  profile: 'session credentials from the shared credentials file',
+};
+
+const LOCAL_SOURCE_FIX =
+  'Let the process fetch its credentials from a source that refreshes (a profile with role_arn, a web identity ' +
+  'token, a container or instance role) instead of a session copied into it';
 
 /**
  * Findings a signing shows: checked once per credentials object for how they were set up, and at each
@@ -101,15 +113,19 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
     }
   }
 
-  if (signing.source === 'static' && (signing.state === 'refresh_window' || signing.state === 'expired')) {
-    report('unrefreshable_expiring', signing.identity, () => {
+  if (
+    (signing.state === 'refresh_window' || signing.state === 'expired') &&
+    !isRefreshableSource(signing.source)
+  ) {
+    // Per session key: the environment hands the SDK a new object with the same keys at every read.
+    report('unrefreshable_expiring', signing.identity.accessKeyId, () => {
       const seconds = Math.round(Math.abs(signing.timeToExpirySeconds ?? 0));
       return {
         message:
-          `${client.service} ${signing.operation} is signed with credentials handed to the client that ` +
+          `${client.service} ${signing.operation} is signed with ${LOCAL_ORIGIN[signing.source] ?? LOCAL_ORIGIN.static} that ` +
           `${signing.state === 'expired' ? `expired ${seconds} s ago` : `expire in ${seconds} s`}; nothing can ` +
           `refresh them, so the job outlives its session${reuse(invocations, firstUse)}.`,
-        fix: `${PROVIDER_FIX}, so that the SDK refreshes them ahead of expiry; or ask for a session that outlasts the job (DurationSeconds, up to the role's MaxSessionDuration).`,
+        fix: `${signing.source === 'static' ? PROVIDER_FIX : LOCAL_SOURCE_FIX}, so that the SDK refreshes them ahead of expiry; or ask for a session that outlasts the job (DurationSeconds, up to the role's MaxSessionDuration).`,
       };
     });
   }

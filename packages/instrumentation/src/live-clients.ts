@@ -6,6 +6,7 @@ import {
   ATTR_AWS_CREDENTIALS_SOURCE,
   ATTR_RPC_SERVICE,
 } from './semconv.js';
+import { isRefreshableSource } from './sources.js';
 import type { CredentialSource } from './types.js';
 
 /** What the gauge reads of an instrumented client (its `ClientState`). */
@@ -70,8 +71,9 @@ export class LiveClients {
       const expirationMs = identity === undefined ? undefined : identityExpirationMs(identity);
       if (identity === undefined || expirationMs === undefined) continue;
       const source = state.signingSource(identity);
-      // An object handed to the client (static keys, a cached key triple) is all it will ever have.
-      const refreshable = source !== 'static';
+      // Credentials read inside the process (an object handed to the client, the environment, the shared
+      // credentials file) are all it will ever have.
+      const refreshable = isRefreshableSource(source);
       const key = `${source}\u0000${state.service}\u0000${refreshable}`;
       const seconds = expirationMs / 1000;
       const known = earliest.get(key);

@@ -20,6 +20,7 @@ import {
   ATTR_ERROR_TYPE,
   SPAN_REFRESH,
 } from './semconv.js';
+import { isLocalSource } from './sources.js';
 import { detectAtFetch } from './static-stability.js';
 import { safely, type Telemetry } from './telemetry.js';
 import type { CredentialSource, RefreshInfo, RefreshTrigger } from './types.js';
@@ -27,9 +28,6 @@ import { callUserHook } from './user-hook.js';
 
 const ATTEMPT_KEY = createContextKey('credwatch refresh attempt');
 const FORCED_KEY = createContextKey('credwatch forced refresh');
-
-/** Sources whose successful fetch is a read inside the process: no span unless `localRefreshSpans`. */
-const LOCAL_READS: ReadonlySet<CredentialSource> = new Set(['env', 'profile', 'static']);
 
 /** The refresh attempt the current async context runs inside, if any. */
 /** `arn:aws:sts::123456789012:assumed-role/…` → `123456789012`. */
@@ -149,7 +147,7 @@ export class RefreshAttempt {
       };
       // A read that never left the process (no remote provider, no nested SDK call) is counted, not traced:
       // a span for reading environment variables is noise in every trace that first uses a client.
-      if (this.span === undefined && LOCAL_READS.has(source) && !this.telemetry.config.localRefreshSpans) {
+      if (this.span === undefined && isLocalSource(source) && !this.telemetry.config.localRefreshSpans) {
         this.record(info, performance.now());
         return;
       }

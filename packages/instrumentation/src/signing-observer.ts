@@ -26,6 +26,7 @@ import {
 } from './semconv.js';
 import { requestMethod, signingAccessKeyId } from './signed-request.js';
 import { type SigningAttributes, signingAttributesFor } from './signing-tally.js';
+import { isRefreshableSource } from './sources.js';
 import { detectAtRejection } from './stale-source-file.js';
 import { reportFailure, safely } from './telemetry.js';
 import type { CredentialSource, ExpiryState, RejectionInfo } from './types.js';
@@ -98,7 +99,7 @@ class OperationObservation {
     if (
       identity !== undefined &&
       (identity !== this.client.checkedIdentity ||
-        (source === 'static' && (state === 'refresh_window' || state === 'expired')))
+        ((state === 'refresh_window' || state === 'expired') && !isRefreshableSource(source)))
     ) {
       const operation = (this.handlerContext.commandName ?? '').replace(/Command$/, '');
       detectAtSigning(

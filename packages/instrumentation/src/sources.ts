@@ -30,6 +30,27 @@ const FEATURE_CODE_SOURCES: ReadonlyArray<readonly [string, CredentialSource]> =
   ['e', 'static'], // CREDENTIALS_CODE: an object given in code
 ];
 
+/**
+ * Sources read inside the process: the environment, the shared credentials file, an object given in code.
+ * Reading them again gives the same credentials (the SDK also caches the file), so nothing replaces them when
+ * they run out: a job that outlives them fails.
+ */
+const LOCAL_SOURCES: ReadonlySet<string> = new Set<CredentialSource>(['env', 'profile', 'static']);
+
+/** Whether a fetch from `source` reads inside the process (`env`, `profile`, `static`). */
+export function isLocalSource(source: string): boolean {
+  return LOCAL_SOURCES.has(source);
+}
+
+/**
+ * Whether the source can hand out new credentials when the ones held run out
+ * (`aws.credentials.refreshable`): every provider that fetches, and a user's own function, but not a source
+ * read inside the process.
+ */
+export function isRefreshableSource(source: string): boolean {
+  return !LOCAL_SOURCES.has(source);
+}
+
 /** The source the SDK's own feature tags name, if any. */
 export function sourceFromFeatures(identity: AwsIdentity): CredentialSource | undefined {
   const features = identity.$source;

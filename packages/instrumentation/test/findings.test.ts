@@ -256,6 +256,54 @@ describe('unrefreshable_expiring', () => {
   });
 });
 
+describe('unrefreshable_expiring from the environment', () => {
+  it('a session copied into the environment, with its expiration: the job outlives it, and nothing re-reads it', async () => {
+    const session = await assumeRole(true);
+    const expiration = session.expiration as Date;
+    await withEnv(
+      {
+        ...emulator.env('env'),
+        AWS_ACCESS_KEY_ID: session.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+        AWS_SESSION_TOKEN: session.sessionToken,
+        AWS_CREDENTIAL_EXPIRATION: expiration.toISOString(),
+      },
+      async () => {
+        const s3 = s3Client(emulator);
+        await put(s3, 'early');
+        expect(await findings()).toEqual([]);
+        // Inside the SDK's window it asks the environment again, and gets the same session.
+        moveClockTo(expiration.getTime() - 200_000);
+        await put(s3, 'late');
+        await put(s3, 'later');
+      },
+    );
+    expect(await findings()).toEqual([
+      [
+        {
+          'aws.credentials.finding.kind': 'unrefreshable_expiring',
+          'aws.credentials.source': 'env',
+          'rpc.service': 'S3',
+        },
+        1,
+      ],
+    ]);
+    expect(telemetry.logs()[0]?.body).toMatch(
+      /^S3 PutObject is signed with session credentials from the environment \(AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION\) that expire in (19\d|200) s; nothing can refresh them, so the job outlives its session\. Fix: Let the process fetch its credentials from a source that refreshes/,
+    );
+    expect(await telemetry.counter('aws.credentials.expiration')).toContainEqual(
+      expect.objectContaining({
+        attributes: {
+          'aws.credentials.source': 'env',
+          'rpc.service': 'S3',
+          'aws.credentials.refreshable': false,
+        },
+        value: expiration.getTime() / 1000,
+      }),
+    );
+  });
+});
+
 describe('static_stability_extension', () => {
   it('IMDS serves expired credentials: the SDK extends them past expiry, and credwatch says so once', async () => {
     emulator.faults.serveExpiredCredentials('imds', 1);

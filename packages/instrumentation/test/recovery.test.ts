@@ -86,7 +86,10 @@ describe('recover: true', () => {
       await withEnv(emulator.env(route), async () => {
         const s3 = s3Client(emulator);
         await s3.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: `${route}-r1`, Body: 'one' }));
-        const [first] = emulator.issuedCredentials().filter(({ issuer }) => issuer === route).slice(-1);
+        const [first] = emulator
+          .issuedCredentials()
+          .filter(({ issuer }) => issuer === route)
+          .slice(-1);
         // 35 minutes into a one-hour session: the endpoint hands out a new one from now on (EC2 and ECS rotate
         // well before expiry), while the SDK keeps the one it holds until its own 5-minute window.
         moveClockTo(Date.now() + 35 * 60_000);

@@ -27,21 +27,6 @@ export interface Diagnosis {
   findings: DoctorFinding[];
 }
 
-/** Sources whose provider fetches new credentials when the ones held run out. */
-const REFRESHING_SOURCES = new Set([
-  'sso',
-  'web_identity',
-  'assume_role',
-  'container',
-  'imds',
-  'process',
-  'login',
-]);
-
-export function refreshable(source: string): boolean {
-  return REFRESHING_SOURCES.has(source);
-}
-
 /** What signed, per source and service, with the expiry states of the signings, from an exit report. */
 export function signingSources(report: CredwatchReport): Diagnosis['sources'] {
   const bySource = new Map<

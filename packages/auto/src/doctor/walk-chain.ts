@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AwsCredentialsInstrumentation } from '@credwatch/instrumentation';
+import { AwsCredentialsInstrumentation, isRefreshableSource } from '@credwatch/instrumentation';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ReportReader } from '../report.js';
-import { type Diagnosis, type DoctorFinding, refreshable, signingSources } from './diagnosis.js';
+import { type Diagnosis, type DoctorFinding, signingSources } from './diagnosis.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -80,7 +80,7 @@ export async function walkChain(options: {
       temporary: Boolean(identity.sessionToken),
       ...(expirationMs === undefined ? {} : { expiration: new Date(expirationMs).toISOString() }),
       ...(timeToExpirySeconds === undefined ? {} : { timeToExpirySeconds }),
-      refreshable: refreshable(source),
+      refreshable: isRefreshableSource(source),
     };
     diagnosis.findings.push(...report.findings.map(({ kind, message, fix }) => ({ kind, message, fix })));
     const outlived = jobOutlivesSession(source, timeToExpirySeconds, options.jobDurationSeconds);
@@ -141,7 +141,8 @@ function jobOutlivesSession(
   timeToExpirySeconds: number | undefined,
   jobDurationSeconds: number | undefined,
 ): DoctorFinding | undefined {
-  if (jobDurationSeconds === undefined || timeToExpirySeconds === undefined || refreshable(source)) return;
+  if (jobDurationSeconds === undefined || timeToExpirySeconds === undefined || isRefreshableSource(source))
+    return;
   if (timeToExpirySeconds >= jobDurationSeconds) return;
   return {
     kind: 'session_shorter_than_job',
