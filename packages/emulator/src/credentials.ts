@@ -8,7 +8,8 @@ export type CredentialIssuer =
   | 'sts:AssumeRoleWithWebIdentity'
   | 'sts:GetSessionToken'
   | 'imds'
-  | 'container';
+  | 'container'
+  | 'sso';
 
 /** A long-term (`AKIA…`) key pair the emulator accepts. */
 export interface LongTermKey {

@@ -13,6 +13,7 @@ import { handleS3 } from './s3/handlers.js';
 import { routeS3 } from './s3/route.js';
 import type { ObjectStore } from './s3/store.js';
 import { splitUrl, type WireRequest } from './sigv4/canonical.js';
+import { SSO_PATH, type SsoService } from './sso.js';
 import type { StatsRecorder } from './stats.js';
 import { type StsService, stsParams } from './sts.js';
 import { toXml } from './xml.js';
@@ -24,6 +25,7 @@ export interface DispatchDeps {
   sts: StsService;
   imds: ImdsService;
   container: ContainerService;
+  sso: SsoService;
   control: ControlService;
   store: ObjectStore;
   faults: FaultRegistry;
@@ -38,6 +40,7 @@ export interface DispatchDeps {
 function serviceOf(request: WireRequest): Service {
   const { path, query } = splitUrl(request.url);
   if (path === CONTAINER_PATH) return 'container';
+  if (path === SSO_PATH) return 'sso';
   if (path.startsWith(CONTROL_PREFIX)) return 'control';
   if (path.startsWith('/latest/') && !Authenticator.isSigned(request)) return 'imds';
   const form = request.headers['content-type']?.[0]?.startsWith('application/x-www-form-urlencoded');
@@ -83,6 +86,7 @@ function faultError(
   if (fault.type === 'throttle') {
     if (service === 's3') return s3Error('SlowDown');
     if (service === 'sts') return stsError('Throttling');
+    if (service === 'sso') return new AwsError('TooManyRequestsException', 429, 'Too Many Requests');
     return new AwsError('TooManyRequests', 429, 'Too Many Requests');
   }
   const internal =
@@ -177,6 +181,8 @@ export class Dispatcher {
       }
       case 'container':
         return { action: 'credentials', answer: () => deps.container.handle(request) };
+      case 'sso':
+        return { action: 'GetRoleCredentials', answer: () => deps.sso.handle(request) };
       case 'sts': {
         const params = stsParams(request, body);
         const action = params.get('Action');

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,12 +16,13 @@ import { ImdsService } from './imds.js';
 import { type EmulatorOptions, resolveOptions } from './options.js';
 import { RotatingCredentials } from './rotating-credentials.js';
 import { ObjectStore } from './s3/store.js';
+import { SSO_START_URL, SsoService } from './sso.js';
 import { type EmulatorStats, StatsRecorder } from './stats.js';
 import { StsService } from './sts.js';
 import { toXml } from './xml.js';
 
 /** The ways an SDK app can be pointed at the emulator for its credentials. */
-export type CredentialRoute = 'env' | 'container' | 'imds' | 'web_identity';
+export type CredentialRoute = 'env' | 'container' | 'imds' | 'web_identity' | 'sso';
 
 export interface EmulatorUrls {
   /** S3, path-style (`AWS_ENDPOINT_URL_S3`). */
@@ -31,6 +33,8 @@ export interface EmulatorUrls {
   imds: string;
   /** Container credentials (`AWS_CONTAINER_CREDENTIALS_FULL_URI`). */
   container: string;
+  /** The SSO portal (`AWS_ENDPOINT_URL_SSO`): `GetRoleCredentials` for an SSO profile. */
+  sso: string;
   /** The emulator's JSON control API (stats, faults, clock) for other processes. */
   control: string;
 }
@@ -47,6 +51,13 @@ export interface Emulator {
   readonly longTermKey: LongTermKey;
   /** A file holding the web identity token STS accepts. */
   readonly webIdentityTokenFile: string;
+  /**
+   * The SSO token cache file of the `sso` route (`~/.aws/sso/cache/<sha1 of the start URL>.json` under its
+   * `HOME`), holding the access token the SSO portal accepts, as `aws sso login` leaves it.
+   */
+  readonly ssoTokenCacheFile: string;
+  /** The bearer tokens the emulator accepts (web identity, SSO access token): secrets, for canaries. */
+  readonly tokens: { readonly webIdentity: string; readonly ssoAccess: string };
   /** The SDK's own environment variables that point an app at the emulator, with a credential route's. */
   env(route?: CredentialRoute): Record<string, string>;
   /**
@@ -115,6 +126,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       roleArn,
       () => faults.takeExpiredCredentials('container'),
     ),
+    sso: new SsoService(store, {
+      accountId: settings.accountId,
+      roleName: settings.roleName,
+      accessToken: settings.ssoAccessToken,
+      lifetimeMs: settings.tokenLifetimeMs,
+    }),
     control: new ControlService(faults, stats, clock, store),
     store: objects,
     faults,
@@ -143,11 +160,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const tokenDir = mkdtempSync(join(tmpdir(), 'credwatch-emulator-'));
   const webIdentityTokenFile = join(tokenDir, 'web-identity-token');
   writeFileSync(webIdentityTokenFile, settings.webIdentityToken, { mode: 0o600 });
+  const sso = writeSsoProfile(join(tokenDir, 'sso-home'), settings);
   const urls: EmulatorUrls = {
     s3: endpoint,
     sts: endpoint,
     imds: endpoint,
     container: `${endpoint}${CONTAINER_PATH}`,
+    sso: endpoint,
     control: `${endpoint}${CONTROL_PREFIX}`,
   };
   const longTermKey = settings.longTermKeys[0] as LongTermKey;
@@ -160,6 +179,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     roleArn,
     longTermKey,
     webIdentityTokenFile,
+    ssoTokenCacheFile: sso.tokenCacheFile,
+    tokens: { webIdentity: settings.webIdentityToken, ssoAccess: settings.ssoAccessToken },
     env(route) {
       const env: Record<string, string> = {
         AWS_REGION: settings.region,
@@ -194,6 +215,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             AWS_ROLE_ARN: roleArn,
             AWS_ROLE_SESSION_NAME: 'credwatch',
           };
+        case 'sso':
+          // The SDK reads the SSO token cache under the home directory, and nowhere else.
+          return {
+            ...env,
+            HOME: sso.home,
+            AWS_CONFIG_FILE: sso.configFile,
+            AWS_SHARED_CREDENTIALS_FILE: join(sso.home, '.aws', 'credentials'),
+            AWS_PROFILE: SSO_PROFILE,
+            AWS_ENDPOINT_URL_SSO: urls.sso,
+          };
         default:
           return env;
       }
@@ -211,4 +242,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rmSync(tokenDir, { recursive: true, force: true });
     },
   };
+}
+
+const SSO_PROFILE = 'credwatch-sso';
+
+/**
+ * A home directory as `aws configure sso` and `aws sso login` leave it: a profile naming the account and role,
+ * and the portal's access token in the SDK's token cache (valid for a week of the emulator's clock).
+ */
+function writeSsoProfile(
+  home: string,
+  settings: { region: string; accountId: string; roleName: string; ssoAccessToken: string },
+) {
+  const configFile = join(home, '.aws', 'config');
+  const cacheDir = join(home, '.aws', 'sso', 'cache');
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(
+    configFile,
+    [
+      `[profile ${SSO_PROFILE}]`,
+      `sso_start_url = ${SSO_START_URL}`,
+      `sso_region = ${settings.region}`,
+      `sso_account_id = ${settings.accountId}`,
+      `sso_role_name = ${settings.roleName}`,
+      `region = ${settings.region}`,
+      '',
+    ].join('\n'),
+  );
+  const tokenCacheFile = join(cacheDir, `${createHash('sha1').update(SSO_START_URL).digest('hex')}.json`);
+  writeFileSync(
+    tokenCacheFile,
+    JSON.stringify({
+      startUrl: SSO_START_URL,
+      region: settings.region,
+      accessToken: settings.ssoAccessToken,
+      expiresAt: new Date(Date.now() + 7 * 24 * 3_600_000).toISOString(),
+    }),
+    { mode: 0o600 },
+  );
+  return { home, configFile, tokenCacheFile };
 }

@@ -1,7 +1,7 @@
 import type { CredentialStore } from './credentials.js';
 import { type DurationInput, toMilliseconds } from './duration.js';
 
-export type EmulatedService = 's3' | 'sts' | 'imds' | 'container';
+export type EmulatedService = 's3' | 'sts' | 'imds' | 'container' | 'sso';
 
 /** A service (`'sts'`) or one of its actions (`'sts:AssumeRole'`, `'s3:PutObject'`, `'imds:credentials'`). */
 export type FaultTarget = EmulatedService | `${EmulatedService}:${string}`;
@@ -54,9 +54,9 @@ export class FaultRegistry implements EmulatorFaults {
   }
 
   failNext(target: FaultTarget, fault: EndpointFault, times = 1): void {
-    if (!/^(s3|sts|imds|container)(:[A-Za-z0-9-]+)?$/.test(target)) {
+    if (!/^(s3|sts|imds|container|sso)(:[A-Za-z0-9-]+)?$/.test(target)) {
       throw new RangeError(
-        `faults.failNext: target must be s3, sts, imds or container, optionally with ":<action>", got ${JSON.stringify(target)}`,
+        `faults.failNext: target must be s3, sts, imds, container or sso, optionally with ":<action>", got ${JSON.stringify(target)}`,
       );
     }
     if (!['error', 'throttle', 'delay', 'drop', 'malformed'].includes(fault?.type)) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { LongTermKey } from './credentials.js';
 import { type DurationInput, toMilliseconds } from './duration.js';
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
@@ -32,6 +33,8 @@ export interface EmulatorOptions {
   containerAuthToken?: string;
   /** The only web identity token STS accepts; written to {@link Emulator.webIdentityTokenFile}. Default: generated. */
   webIdentityToken?: string;
+  /** The only SSO access token the SSO portal accepts; cached in {@link Emulator.ssoTokenCacheFile}. Default: generated. */
+  ssoAccessToken?: string;
   /** Mirror buckets and objects to this directory (and load them from it at start). Default: memory only. */
   dataDir?: string;
   /** Largest request body accepted, in bytes. Default 64 MiB. */
@@ -54,6 +57,7 @@ export interface ResolvedOptions {
   imdsV1: boolean;
   containerAuthToken: string | undefined;
   webIdentityToken: string;
+  ssoAccessToken: string;
   dataDir: string | undefined;
   maxBodySize: number;
   minPartSize: number;
@@ -105,6 +109,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     webIdentityToken:
       options.webIdentityToken ??
       `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'credwatch' })).toString('base64url')}.emulator`,
+    ssoAccessToken: options.ssoAccessToken ?? `aoa${randomBytes(24).toString('base64url')}`,
     dataDir: options.dataDir,
     maxBodySize: positiveInteger(options.maxBodySize ?? 64 * 1024 * 1024, 'maxBodySize'),
     minPartSize: positiveInteger(options.minPartSize ?? 5 * 1024 * 1024, 'minPartSize'),

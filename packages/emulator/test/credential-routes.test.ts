@@ -152,6 +152,34 @@ describe('credential routes', () => {
     expectOnlySignedBy(lastIssued('container').accessKeyId);
   });
 
+  it('an SSO profile through the default chain: the cached access token buys a role session', async () => {
+    await withEnv(emulator.env('sso'), async () => {
+      await roundTrip(s3Client(emulator), uniqueBucket('sso'));
+    });
+    expect(emulator.stats.calls('sso:GetRoleCredentials')).toBe(1);
+    expect(emulator.stats.calls('sts')).toBe(0);
+    const issued = lastIssued('sso');
+    expect(issued.arn).toBe(
+      `arn:aws:sts::${emulator.accountId}:assumed-role/AWSReservedSSO_credwatch-role_0123456789abcdef/credwatch`,
+    );
+    expectOnlySignedBy(issued.accessKeyId);
+  });
+
+  it('an SSO access token the portal did not issue is refused with UnauthorizedException', async () => {
+    const response = await fetch(
+      `${emulator.urls.sso}/federation/credentials?role_name=credwatch-role&account_id=${emulator.accountId}`,
+      {
+        headers: { 'x-amz-sso_bearer_token': 'not-the-token' },
+      },
+    );
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      code: 'UnauthorizedException',
+      message: 'Session token not found or invalid',
+    });
+    expect(emulator.stats.errors('UnauthorizedException')).toBe(1);
+  });
+
   it('IMDSv2 through the default chain', async () => {
     await withEnv(emulator.env('imds'), async () => {
       await roundTrip(s3Client(emulator), uniqueBucket('imds'));

@@ -187,7 +187,7 @@ describe('control API over HTTP', () => {
       method: 'POST',
       body: JSON.stringify({ action: 'failNext', target: 'x', fault: { type: 'drop' } }),
     });
-    expect(badTarget.body.message).toContain('target must be s3, sts, imds or container');
+    expect(badTarget.body.message).toContain('target must be s3, sts, imds, container or sso');
     expect((await control('nothing-here')).status).toBe(404);
   });
 });

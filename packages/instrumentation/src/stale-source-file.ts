@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Span } from '@opentelemetry/api';
@@ -11,7 +11,10 @@ import type { CredentialSource } from './types.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The files a source's credentials are read from, as the SDK finds them. */
-function sourceFiles(source: CredentialSource, env: Env): { path: string; describe: string }[] {
+function sourceFiles(
+  source: CredentialSource,
+  env: Env,
+): { path: string; describe: string; directory?: boolean }[] {
   const home = env.HOME || env.USERPROFILE || homedir();
   if (source === 'web_identity' && env.AWS_WEB_IDENTITY_TOKEN_FILE) {
     return [
@@ -31,8 +34,26 @@ function sourceFiles(source: CredentialSource, env: Env): { path: string; descri
     ];
   }
   if (source === 'sso')
-    return [{ path: join(home, '.aws', 'sso', 'cache'), describe: 'the SSO token cache' }];
+    return [{ path: join(home, '.aws', 'sso', 'cache'), describe: 'the SSO token cache', directory: true }];
   return [];
+}
+
+/**
+ * When `path` last changed: for a directory, its newest entry too. `aws sso login` rewrites its cache file in
+ * place, which leaves the directory's own time as it was.
+ */
+function lastChangedMs(path: string, directory: boolean): number {
+  const own = statSync(path).mtimeMs;
+  if (!directory) return own;
+  let newest = own;
+  for (const entry of readdirSync(path)) {
+    try {
+      newest = Math.max(newest, statSync(join(path, entry)).mtimeMs);
+    } catch {
+      // removed while listed
+    }
+  }
+  return newest;
 }
 
 /**
@@ -51,11 +72,11 @@ export function detectAtRejection(
   if (identity === undefined) return;
   const fetchedAtMs = fetchedAt(client, identity); // the file was read no later
   if (fetchedAtMs === undefined) return;
-  const changed = sourceFiles(signing.source, process.env).find(({ path }) => {
+  const changed = sourceFiles(signing.source, process.env).find(({ path, directory }) => {
     try {
       // mtime comes from the kernel's coarse clock, a tick behind Date: a write within a few ms after the
       // fetch can look older, never the other way round, so this errs towards saying nothing.
-      return statSync(path).mtimeMs > fetchedAtMs;
+      return lastChangedMs(path, directory === true) > fetchedAtMs;
     } catch {
       return false; // gone or unreadable: not this finding
     }

@@ -189,6 +189,12 @@ describe('credential routes', () => {
     );
   });
 
+  it('sso: an SSO profile (the cached access token) through the default chain', async () => {
+    await withEnv(emulator.env('sso'), () =>
+      crossRefreshWindow(s3Client(emulator), 'sso', 'sso', 'background'),
+    );
+  });
+
   it('imds: instance metadata through the default chain (the SDK leaves it untagged)', async () => {
     await withEnv(emulator.env('imds'), () =>
       crossRefreshWindow(s3Client(emulator), 'imds', 'imds', 'background'),

@@ -365,6 +365,30 @@ describe('stale_source_file', () => {
     ]);
   });
 
+  it('a new SSO login (the token cache rewritten in place), and a rejection of the session fetched before', async () => {
+    await withEnv(emulator.env('sso'), async () => {
+      const s3 = s3Client(emulator);
+      await put(s3, 'before');
+      rejectNextPut('ExpiredToken');
+      await expect(put(s3, 'not logged in again yet')).rejects.toThrow('rejected');
+      expect(await findings()).toEqual([]);
+
+      await new Promise((resolve) => setTimeout(resolve, 25)); // see the web identity case below
+      // `aws sso login` overwrites the cache file: the directory itself does not change.
+      writeFileSync(emulator.ssoTokenCacheFile, readFileSync(emulator.ssoTokenCacheFile));
+      rejectNextPut('ExpiredToken');
+      await expect(put(s3, 'rejected')).rejects.toThrow('rejected');
+    });
+    expect((await findings()).map(([attributes]) => attributes)).toEqual([
+      {
+        'aws.credentials.finding.kind': 'stale_source_file',
+        'aws.credentials.source': 'sso',
+        'rpc.service': 'S3',
+      },
+    ]);
+    expect(telemetry.logs()[0]?.body).toContain('the SSO token cache changed');
+  });
+
   it('a new web identity token on disk, and a rejection of the session fetched with the old one', async () => {
     await withEnv(emulator.env('web_identity'), async () => {
       const s3 = s3Client(emulator);

@@ -8,14 +8,22 @@ interface Key {
 interface KeyIssuer {
   longTermKey: Key;
   issuedCredentials(): Key[];
+  tokens?: { webIdentity: string; ssoAccess: string };
 }
 
-/** Secret keys, session tokens and full access key ids the emulators issued (long-term key included). */
+/**
+ * Secret keys, session tokens and full access key ids the emulators issued (long-term key included), and the
+ * bearer tokens they accept (web identity, SSO access token).
+ */
 export function emulatorSecrets(emulators: readonly KeyIssuer[]): string[] {
   const secrets = new Set<string>();
   for (const emulator of emulators) {
     secrets.add(emulator.longTermKey.secretAccessKey);
     secrets.add(emulator.longTermKey.accessKeyId);
+    if (emulator.tokens !== undefined) {
+      secrets.add(emulator.tokens.webIdentity);
+      secrets.add(emulator.tokens.ssoAccess);
+    }
     for (const issued of emulator.issuedCredentials()) {
       secrets.add(issued.secretAccessKey);
       secrets.add(issued.accessKeyId);
