@@ -66,7 +66,7 @@ describe('credwatch doctor (the chain walk)', () => {
     );
   });
 
-  it.each(['container', 'imds', 'web_identity'] as const)(
+  it.each(['container', 'imds', 'web_identity', 'sso'] as const)(
     'the %s route: the source that won, temporary and refreshed by it, the principal, no finding',
     async (route) => {
       const run = await doctor(['--json'], {
