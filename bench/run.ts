@@ -30,6 +30,7 @@ const middleware = await suite('middleware');
 const parity = await suite('parity');
 const memory = await suite('memory');
 const startup = await suite('startup');
+const startupInstructions = await suite('startup-instructions');
 const lambda = await suite('lambda');
 const footprint = await suite('footprint');
 
@@ -224,6 +225,23 @@ table(
     `${fixed(rssMiB - bareStartup.rssMiB)} MiB`,
   ]),
 );
+
+if ('skipped' in startupInstructions) {
+  lines.push(`Startup instructions: skipped (${startupInstructions.skipped}).`, '');
+} else {
+  lines.push('### Startup in instructions (callgrind, process start to first answered request)', '');
+  const counts = startupInstructions.instructions as Record<string, number>;
+  const bare = counts['node app.js'] as number;
+  table(
+    ['command', 'instructions', 'ratio to bare', 'added'],
+    Object.entries(counts).map(([name, count]) => [
+      name,
+      `${fixed(count / 1e6)} M`,
+      ratio(count, bare),
+      `${fixed((count - bare) / 1e6)} M`,
+    ]),
+  );
+}
 
 lines.push(
   '### AWS Lambda (aws-lambda-ric, frozen between invocations; init and invocation duration, medians)',
