@@ -5,8 +5,8 @@
 // first requests' warm-up cancelled out. V8 runs single-threaded (`--single-threaded`), with fixed hash and
 // random seeds: its background compiler and GC threads, and per-process seeds, would otherwise add work that
 // differs from run to run.
-import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { countInstructions, hasValgrind } from '../lib/callgrind.js';
 import { report } from '../lib/stats.js';
 import type { Config } from '../lib/telemetry.js';
 
@@ -28,44 +28,15 @@ interface Counted {
   spans: number;
 }
 
-function counted(config: Config, requests: number): Promise<Counted> {
-  const args = [
-    '--tool=callgrind',
-    '--callgrind-out-file=/dev/null',
-    process.execPath,
-    '--single-threaded',
-    // Fixed seeds: V8 randomises string hashing and its own random numbers per process otherwise.
-    '--hash-seed=1',
-    '--random-seed=1',
-    '--import',
-    'tsx',
-    'suites/instructions-worker.ts',
-    config,
-    String(requests),
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn('valgrind', args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const collected = /Collected : (\d+)/.exec(stderr)?.[1];
-      if (code !== 0 || collected === undefined) {
-        reject(new Error(`callgrind ${config} ×${requests} exited ${code}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve({ instructions: Number(collected), ...JSON.parse(stdout.trim().split('\n').at(-1) as string) });
-    });
-  });
+async function counted(config: Config, requests: number): Promise<Counted> {
+  const { instructions, stdout } = await countInstructions(
+    ['--import', 'tsx', 'suites/instructions-worker.ts', config, String(requests)],
+    { cwd: BENCH_DIR },
+  );
+  return { instructions, ...JSON.parse(stdout.trim().split('\n').at(-1) as string) };
 }
 
-if (spawnSync('valgrind', ['--version']).status !== 0) {
+if (!hasValgrind()) {
   report({ skipped: 'valgrind is not installed' });
 } else {
   const perRequest: Record<string, number> = {};

@@ -5,20 +5,17 @@
 // set-up pays from what credwatch adds: the API alone (loaded by every instrumentation, not bundled: it is the
 // application's one shared global) and an empty require hook of the kind `InstrumentationBase` installs
 // (`require-in-the-middle` with every module and its internal files: each `require` resolved a second time).
-import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@credwatch/emulator';
+import { countInstructions, hasValgrind } from '../lib/callgrind.js';
+import { EXPORTERS_OFF, STARTUP_VARIANTS, type StartupVariant } from '../lib/startup-variants.js';
 import { report } from '../lib/stats.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const EXPORTERS_OFF = {
-  OTEL_TRACES_EXPORTER: 'none',
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-};
-const VARIANTS: Record<string, { flags: string[]; env: Record<string, string> }> = {
-  'node app.js': { flags: [], env: EXPORTERS_OFF },
-  'node app.js, again (A/A)': { flags: [], env: EXPORTERS_OFF },
+// The shared rows, with reference rows around them: the noise floor, and what comes before credwatch's own code.
+const VARIANTS: Record<string, StartupVariant> = {
+  'node app.js': STARTUP_VARIANTS['node app.js'] as StartupVariant,
+  'node app.js, again (A/A)': STARTUP_VARIANTS['node app.js'] as StartupVariant,
   '--require @opentelemetry/api (the API alone)': {
     flags: ['--require', '@opentelemetry/api'],
     env: EXPORTERS_OFF,
@@ -31,58 +28,19 @@ const VARIANTS: Record<string, { flags: string[]; env: Record<string, string> }>
     flags: ['--require', '@credwatch/auto/register'],
     env: { ...EXPORTERS_OFF, OTEL_SDK_DISABLED: 'true' },
   },
-  '--require @credwatch/auto/register': {
-    flags: ['--require', '@credwatch/auto/register'],
-    env: EXPORTERS_OFF,
-  },
-  '--require @credwatch/auto/register, OTLP exporters on': {
-    flags: ['--require', '@credwatch/auto/register'],
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
-  },
-  '--require @opentelemetry/auto-instrumentations-node/register': {
-    flags: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
-    env: EXPORTERS_OFF,
-  },
+  ...Object.fromEntries(Object.entries(STARTUP_VARIANTS).filter(([name]) => name !== 'node app.js')),
 };
 
-function counted(variant: { flags: string[]; env: Record<string, string> }, env: NodeJS.ProcessEnv) {
-  const args = [
-    '--tool=callgrind',
-    '--callgrind-out-file=/dev/null',
-    process.execPath,
-    '--single-threaded',
-    '--hash-seed=1',
-    '--random-seed=1',
-    ...variant.flags,
-    'fixtures/startup-app.cjs',
-  ];
-  return new Promise<number>((resolve, reject) => {
-    const child = spawn('valgrind', args, {
-      cwd: BENCH_DIR,
-      env: { ...env, ...variant.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const collected = /Collected : (\d+)/.exec(stderr)?.[1];
-      if (code !== 0 || collected === undefined || !stdout.includes('first-request-ms')) {
-        reject(new Error(`callgrind ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve(Number(collected));
-    });
+async function counted(variant: StartupVariant, env: NodeJS.ProcessEnv): Promise<number> {
+  const { instructions, stdout } = await countInstructions([...variant.flags, 'fixtures/startup-app.cjs'], {
+    cwd: BENCH_DIR,
+    env: { ...env, ...variant.env },
   });
+  if (!stdout.includes('first-request-ms')) throw new Error(`no first request: ${variant.flags.join(' ')}`);
+  return instructions;
 }
 
-if (spawnSync('valgrind', ['--version']).status !== 0) {
+if (!hasValgrind()) {
   report({ skipped: 'valgrind is not installed' });
 } else {
   const emulator = await startEmulator();

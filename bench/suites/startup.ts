@@ -6,38 +6,18 @@
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@credwatch/emulator';
 import { nodeOutput } from '../lib/node-run.js';
+import { STARTUP_VARIANTS } from '../lib/startup-variants.js';
 import { median, report } from '../lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 11);
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const EXPORTERS_OFF = {
-  OTEL_TRACES_EXPORTER: 'none',
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-};
-const VARIANTS: Record<string, { flags: string[]; env: Record<string, string> }> = {
-  'node app.js': { flags: [], env: EXPORTERS_OFF },
-  '--require @credwatch/auto/register': {
-    flags: ['--require', '@credwatch/auto/register'],
-    env: EXPORTERS_OFF,
-  },
-  '--require @credwatch/auto/register, OTLP exporters on': {
-    flags: ['--require', '@credwatch/auto/register'],
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
-  },
-  '--require @opentelemetry/auto-instrumentations-node/register': {
-    flags: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
-    env: EXPORTERS_OFF,
-  },
-};
-
 const emulator = await startEmulator();
 const env = { ...process.env, ...emulator.env('env') };
 const samples = new Map<string, { ms: number[]; rssMiB: number[] }>(
-  Object.keys(VARIANTS).map((name) => [name, { ms: [], rssMiB: [] }]),
+  Object.keys(STARTUP_VARIANTS).map((name) => [name, { ms: [], rssMiB: [] }]),
 );
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, variant] of Object.entries(VARIANTS)) {
+  for (const [name, variant] of Object.entries(STARTUP_VARIANTS)) {
     const output = await nodeOutput([...variant.flags, 'fixtures/startup-app.cjs'], {
       cwd: BENCH_DIR,
       env: { ...env, ...variant.env },
