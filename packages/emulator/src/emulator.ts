@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,7 @@ import { ImdsService } from './imds.js';
 import { type EmulatorOptions, resolveOptions } from './options.js';
 import { RotatingCredentials } from './rotating-credentials.js';
 import { ObjectStore } from './s3/store.js';
-import { SSO_START_URL, SsoService } from './sso.js';
+import { SSO_PROFILE, SsoService, writeSsoProfile } from './sso.js';
 import { type EmulatorStats, StatsRecorder } from './stats.js';
 import { StsService } from './sts.js';
 import { toXml } from './xml.js';
@@ -242,43 +241,4 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rmSync(tokenDir, { recursive: true, force: true });
     },
   };
-}
-
-const SSO_PROFILE = 'credwatch-sso';
-
-/**
- * A home directory as `aws configure sso` and `aws sso login` leave it: a profile naming the account and role,
- * and the portal's access token in the SDK's token cache (valid for a week of the emulator's clock).
- */
-function writeSsoProfile(
-  home: string,
-  settings: { region: string; accountId: string; roleName: string; ssoAccessToken: string },
-) {
-  const configFile = join(home, '.aws', 'config');
-  const cacheDir = join(home, '.aws', 'sso', 'cache');
-  mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(
-    configFile,
-    [
-      `[profile ${SSO_PROFILE}]`,
-      `sso_start_url = ${SSO_START_URL}`,
-      `sso_region = ${settings.region}`,
-      `sso_account_id = ${settings.accountId}`,
-      `sso_role_name = ${settings.roleName}`,
-      `region = ${settings.region}`,
-      '',
-    ].join('\n'),
-  );
-  const tokenCacheFile = join(cacheDir, `${createHash('sha1').update(SSO_START_URL).digest('hex')}.json`);
-  writeFileSync(
-    tokenCacheFile,
-    JSON.stringify({
-      startUrl: SSO_START_URL,
-      region: settings.region,
-      accessToken: settings.ssoAccessToken,
-      expiresAt: new Date(Date.now() + 7 * 24 * 3_600_000).toISOString(),
-    }),
-    { mode: 0o600 },
-  );
-  return { home, configFile, tokenCacheFile };
 }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CredentialStore } from './credentials.js';
 import { AwsError } from './http/errors.js';
 import { jsonReply, type Reply } from './http/reply.js';
@@ -48,4 +51,44 @@ export class SsoService {
       },
     });
   }
+}
+
+/** The profile of the `sso` route. */
+export const SSO_PROFILE = 'credwatch-sso';
+
+/**
+ * A home directory as `aws configure sso` and `aws sso login` leave it: a profile naming the account and role,
+ * and the portal's access token in the SDK's token cache (valid for a week from the emulator's start).
+ */
+export function writeSsoProfile(
+  home: string,
+  settings: { region: string; accountId: string; roleName: string; ssoAccessToken: string },
+) {
+  const configFile = join(home, '.aws', 'config');
+  const cacheDir = join(home, '.aws', 'sso', 'cache');
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(
+    configFile,
+    [
+      `[profile ${SSO_PROFILE}]`,
+      `sso_start_url = ${SSO_START_URL}`,
+      `sso_region = ${settings.region}`,
+      `sso_account_id = ${settings.accountId}`,
+      `sso_role_name = ${settings.roleName}`,
+      `region = ${settings.region}`,
+      '',
+    ].join('\n'),
+  );
+  const tokenCacheFile = join(cacheDir, `${createHash('sha1').update(SSO_START_URL).digest('hex')}.json`);
+  writeFileSync(
+    tokenCacheFile,
+    JSON.stringify({
+      startUrl: SSO_START_URL,
+      region: settings.region,
+      accessToken: settings.ssoAccessToken,
+      expiresAt: new Date(Date.now() + 7 * 24 * 3_600_000).toISOString(),
+    }),
+    { mode: 0o600 },
+  );
+  return { home, configFile, tokenCacheFile };
 }

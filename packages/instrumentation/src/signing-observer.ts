@@ -228,11 +228,12 @@ function signingObserver(client: ClientState): Middleware {
     return (args) => {
       let signing: Signing | undefined;
       try {
-        signing = observation.signed(args); // inline, not through safely(): no closure per attempt
+        signing = observation.signed(args); // inline, not through safely(): no closure on this path
       } catch (error) {
         reportFailure(client.telemetry, 'recording a signing attempt', error);
       }
       if (signing === undefined) return next(args);
+      // The attempt's own signing, held by its rejection handler: the chain may serve concurrent sends.
       const signed = signing;
       return next(args).then(undefined, (error: unknown) => {
         safely(client.telemetry, 'recording a credential rejection', () =>
