@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -125,6 +125,36 @@ describe('credwatch doctor (the chain walk)', () => {
     expect(run.stdout).toMatch(
       /\n- no_credentials: The default credential chain found no credentials: .+\n {2}fix: Configure one source/,
     );
+  });
+});
+
+describe('credwatch doctor: an SSO profile', () => {
+  it('an expired SSO session: sso_session_expired, with the login that fixes it', async () => {
+    const cacheFile = emulator.ssoTokenCacheFile;
+    const cached = readFileSync(cacheFile, 'utf8');
+    onTestFinished(() => writeFileSync(cacheFile, cached));
+    writeFileSync(
+      cacheFile,
+      JSON.stringify({ ...JSON.parse(cached), expiresAt: new Date(Date.now() - 60_000).toISOString() }),
+    );
+    const ssoSessions = () => emulator.issuedCredentials().filter(({ issuer }) => issuer === 'sso').length;
+    const before = ssoSessions();
+    const run = await doctor([], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      ...emulator.env('sso'),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      [
+        '1 finding',
+        '- sso_session_expired: The SSO session of profile credwatch-sso has expired or is invalid: The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+        '  fix: Log in again: aws sso login --profile credwatch-sso. The SDK reads the token that login caches in ~/.aws/sso/cache and cannot renew an expired session itself.',
+      ].join('\n'),
+    );
+    expect(run.stdout).not.toContain(emulator.tokens.ssoAccess);
+    // No role session was asked for with the expired token.
+    expect(ssoSessions()).toBe(before);
   });
 });
 

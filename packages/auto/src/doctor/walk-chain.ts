@@ -58,7 +58,7 @@ export async function walkChain(options: {
       }
       identity = await provider();
     } catch (error) {
-      diagnosis.findings.push(failure(error));
+      diagnosis.findings.push(failure(error, options.env));
       return diagnosis;
     }
     if (sts === undefined) {
@@ -118,9 +118,18 @@ export function printableMessage(error: unknown): string {
 }
 
 /** The chain or STS failed: the SDK's error name and its printable message. */
-function failure(error: unknown): DoctorFinding {
+function failure(error: unknown, env: Env): DoctorFinding {
   const name = (error as { name?: string }).name ?? 'Error';
   const message = printableMessage(error);
+  // The SDK reads the token `aws sso login` cached and never logs in itself: only a new login helps.
+  if (/SSO session .*(expired|invalid)/i.test(message)) {
+    const profile = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
+    return {
+      kind: 'sso_session_expired',
+      message: `The SSO session of profile ${profile} has expired or is invalid: ${message}`,
+      fix: `Log in again: aws sso login --profile ${profile}. The SDK reads the token that login caches in ~/.aws/sso/cache and cannot renew an expired session itself.`,
+    };
+  }
   if (name === 'CredentialsProviderError' || name === 'ProviderError') {
     return {
       kind: 'no_credentials',
