@@ -24,6 +24,30 @@ const table = (header: string[], rows: (string | number)[][]) => {
   lines.push('');
 };
 
+/** A suite's instruction counts, each against the first row's (the bare process). */
+function instructionsTable(
+  title: string,
+  header: string,
+  result: { skipped?: string; instructions?: Record<string, number> },
+) {
+  if (result.skipped !== undefined || result.instructions === undefined) {
+    lines.push(`${title}: skipped (${result.skipped}).`, '');
+    return;
+  }
+  lines.push(`### ${title}`, '');
+  const counts = Object.entries(result.instructions);
+  const bare = counts[0]?.[1] as number;
+  table(
+    [header, 'instructions', 'ratio to bare', 'added'],
+    counts.map(([name, count]) => [
+      name,
+      `${fixed(count / 1e6)} M`,
+      ratio(count, bare),
+      `${fixed((count - bare) / 1e6)} M`,
+    ]),
+  );
+}
+
 const perRequest = await suite('per-request');
 const instructions = await suite('instructions');
 const middleware = await suite('middleware');
@@ -32,6 +56,7 @@ const memory = await suite('memory');
 const startup = await suite('startup');
 const startupInstructions = await suite('startup-instructions');
 const lambda = await suite('lambda');
+const lambdaInstructions = await suite('lambda-instructions');
 const footprint = await suite('footprint');
 
 const cpu = cpus()[0];
@@ -226,22 +251,11 @@ table(
   ]),
 );
 
-if ('skipped' in startupInstructions) {
-  lines.push(`Startup instructions: skipped (${startupInstructions.skipped}).`, '');
-} else {
-  lines.push('### Startup in instructions (callgrind, process start to first answered request)', '');
-  const counts = startupInstructions.instructions as Record<string, number>;
-  const bare = counts['node app.js'] as number;
-  table(
-    ['command', 'instructions', 'ratio to bare', 'added'],
-    Object.entries(counts).map(([name, count]) => [
-      name,
-      `${fixed(count / 1e6)} M`,
-      ratio(count, bare),
-      `${fixed((count - bare) / 1e6)} M`,
-    ]),
-  );
-}
+instructionsTable(
+  'Startup in instructions (callgrind, process start to first answered request)',
+  'command',
+  startupInstructions,
+);
 
 lines.push(
   '### AWS Lambda (aws-lambda-ric, frozen between invocations; init and invocation duration, medians)',
@@ -259,6 +273,12 @@ table(
       `${fixed(invocationMs - bareLambda.invocationMs, 2)} ms`,
     ],
   ),
+);
+
+instructionsTable(
+  'AWS Lambda init in instructions (callgrind, runtime start to its first request for an invocation)',
+  'handler',
+  lambdaInstructions,
 );
 
 lines.push('### Install footprint (`npm install` into an empty project)', '');
