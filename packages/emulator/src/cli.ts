@@ -5,7 +5,7 @@ import type { EmulatorOptions } from './options.js';
 
 const USAGE = `Usage: credwatch-emulator [options]
 
-Starts a local STS + S3 + IMDS + container-credentials endpoint and prints the
+Starts a local STS + S3 + IMDS + container-credentials + SSO-portal endpoint and prints the
 environment variables that point an AWS SDK app at it.
 
 Options:
