@@ -43,12 +43,26 @@ export interface HandlerContext {
 export type Handler = (args: MiddlewareArgs) => Promise<unknown>;
 export type Middleware = (next: Handler, context: HandlerContext) => Handler;
 
-export interface MiddlewareStack {
-  addRelativeTo(
-    middleware: Middleware,
-    options: { relation: 'before' | 'after'; toMiddleware: string; name: string; override?: boolean },
-  ): void;
+/** How a middleware is placed next to another: `relation` to `toMiddleware` (as smithy's stack takes it). */
+export interface RelativeOptions {
+  relation: 'before' | 'after';
+  toMiddleware: string;
+  name: string;
+  aliases?: string[];
+  override?: boolean;
+  [key: string]: unknown;
+}
+
+/** A stack to copy entries into: what `applyToStack` (smithy's `cloneTo`) calls on its argument. */
+export interface EntrySink {
+  add(middleware: Middleware, options: Record<string, unknown>): void;
+  addRelativeTo(middleware: Middleware, options: RelativeOptions): void;
+}
+
+export interface MiddlewareStack extends EntrySink {
   identify?(): string[];
+  /** Copies every entry, in order, into `target`. */
+  applyToStack?(target: EntrySink): void;
   resolve?: unknown;
 }
 

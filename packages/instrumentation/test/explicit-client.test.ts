@@ -126,6 +126,42 @@ describe('instrumentClient() for code the require hooks cannot reach', () => {
     instrumentClient(early);
     await putObject(early, bucket);
     expect(total(await telemetry.counter('aws.credentials.signings'))).toBe(3);
-    expect(s3.middlewareStack.identify().filter((name) => name.startsWith('credwatch'))).toHaveLength(1);
+  });
+
+  it('observes inside the signing middleware: the stack the SDK copies at every send keeps its entries', async () => {
+    const bucket = uniqueBucket('in-place');
+    const s3 = s3Client(emulator, { credentials: emulator.longTermKey });
+    const untouched = s3Client(emulator, { credentials: emulator.longTermKey }).middlewareStack.identify();
+    await s3.send(new sdk.s3.CreateBucketCommand({ Bucket: bucket }));
+    expect(s3.middlewareStack.identify()).toEqual(untouched);
+    expect(untouched).toContain(
+      'httpSigningMiddleware (a.k.a. apiKeyMiddleware,tokenMiddleware,awsAuthMiddleware) - finalizeRequest',
+    );
+    expect(total(await telemetry.counter('aws.credentials.signings'))).toBe(1);
+  });
+
+  it('an application middleware placed like the signing one: a stack entry of its own, and the order kept', async () => {
+    const bucket = uniqueBucket('alongside');
+    const s3 = s3Client(emulator, { credentials: emulator.longTermKey });
+    const seen: string[] = [];
+    // Runs between the retry step and the signer: it sees the request unsigned.
+    s3.middlewareStack.addRelativeTo(
+      (next: (args: { request: { headers: Record<string, string> } }) => Promise<unknown>) =>
+        (args: { request: { headers: Record<string, string> } }) => {
+          seen.push(args.request.headers.authorization === undefined ? 'unsigned' : 'signed');
+          return next(args);
+        },
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'appMiddleware' },
+    );
+    const before = s3.middlewareStack.identify();
+    await s3.send(new sdk.s3.CreateBucketCommand({ Bucket: bucket }));
+    await putObject(s3, bucket);
+    expect(seen).toEqual(['unsigned', 'unsigned']);
+    expect(s3.middlewareStack.identify()).toEqual([
+      ...before.slice(0, before.findIndex((name) => name.startsWith('httpSigningMiddleware')) + 1),
+      'credwatchSigningObserverMiddleware - after httpSigningMiddleware',
+      ...before.slice(before.findIndex((name) => name.startsWith('httpSigningMiddleware')) + 1),
+    ]);
+    expect(total(await telemetry.counter('aws.credentials.signings'))).toBe(2);
   });
 });
