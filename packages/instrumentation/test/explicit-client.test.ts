@@ -146,11 +146,11 @@ describe('instrumentClient() for code the require hooks cannot reach', () => {
     const seen: string[] = [];
     // Runs between the retry step and the signer: it sees the request unsigned.
     s3.middlewareStack.addRelativeTo(
-      (next: (args: { request: { headers: Record<string, string> } }) => Promise<unknown>) =>
-        (args: { request: { headers: Record<string, string> } }) => {
-          seen.push(args.request.headers.authorization === undefined ? 'unsigned' : 'signed');
-          return next(args);
-        },
+      (next) => (args) => {
+        const { headers } = args.request as { headers: Record<string, string> };
+        seen.push(headers.authorization === undefined ? 'unsigned' : 'signed');
+        return next(args);
+      },
       { relation: 'after', toMiddleware: 'retryMiddleware', name: 'appMiddleware' },
     );
     const before = s3.middlewareStack.identify();
