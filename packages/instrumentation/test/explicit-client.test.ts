@@ -145,14 +145,16 @@ describe('instrumentClient() for code the require hooks cannot reach', () => {
     const s3 = s3Client(emulator, { credentials: emulator.longTermKey });
     const seen: string[] = [];
     // Runs between the retry step and the signer: it sees the request unsigned.
-    s3.middlewareStack.addRelativeTo(
-      (next) => (args) => {
-        const { headers } = args.request as { headers: Record<string, string> };
-        seen.push(headers.authorization === undefined ? 'unsigned' : 'signed');
-        return next(args);
-      },
-      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'appMiddleware' },
-    );
+    type Args = { request: { headers: Record<string, string> } };
+    const appMiddleware = (next: (args: Args) => Promise<unknown>) => (args: Args) => {
+      seen.push(args.request.headers.authorization === undefined ? 'unsigned' : 'signed');
+      return next(args);
+    };
+    s3.middlewareStack.addRelativeTo(appMiddleware as never, {
+      relation: 'after',
+      toMiddleware: 'retryMiddleware',
+      name: 'appMiddleware',
+    });
     const before = s3.middlewareStack.identify();
     await s3.send(new sdk.s3.CreateBucketCommand({ Bucket: bucket }));
     await putObject(s3, bucket);
