@@ -282,9 +282,9 @@ export function addSigningObserver(client: ClientState): string | undefined {
 
 /**
  * Runs the observer inside the signing middleware's own stack entry (`signing(observer(next))`), which is
- * where an entry of its own `after` the signing middleware would put it. The SDK copies and sorts every entry
- * of the stack at every `send`: one entry more cost about 10,000 instructions per request
- * (docs/benchmarks.md). The entry is replaced under its own name and options, which moves it to the end of
+ * where an entry of its own `after` the signing middleware would put it. The SDK copies, sorts and rebuilds the
+ * chain from every entry of the stack at every `send`: an entry of its own was the largest cost credwatch had
+ * left per request (docs/benchmarks.md). The entry is replaced under its own name and options, which moves it to the end of
  * the entries placed like it: done only when no other entry is placed like it (nothing can change order), and
  * checked against the stack's own listing, which must read the same afterwards.
  */
