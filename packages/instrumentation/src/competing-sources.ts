@@ -67,7 +67,15 @@ const CHAIN_SOURCES: readonly CredentialSource[] = [
 export function competingSources(
   env: Env,
   signedWith: CredentialSource,
-): { winner: string | undefined; shadowed: string[]; variables: string[] } | undefined {
+):
+  | {
+      winner: string | undefined;
+      shadowed: string[];
+      variables: string[];
+      /** The SDK's chain skips environment keys when `AWS_PROFILE` is set: the keys lost to the profile. */
+      profileSkipsKeys: boolean;
+    }
+  | undefined {
   if (!CHAIN_SOURCES.includes(signedWith)) return undefined;
   const configured = CONFIGURED_SOURCES.flatMap((source) => {
     const description = source.describe(env);
@@ -80,5 +88,6 @@ export function competingSources(
     winner: winner?.description,
     shadowed: losers.map((source) => source.description),
     variables: losers.flatMap((source) => source.variables.filter((variable) => set(env, variable))),
+    profileSkipsKeys: set(env, 'AWS_PROFILE') && signedWith !== 'env',
   };
 }

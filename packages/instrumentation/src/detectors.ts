@@ -99,13 +99,12 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
     const competing = competingSources(process.env, signing.source);
     if (competing !== undefined) {
       const winner = competing.winner ?? `the ${signing.source} source`;
-      const profileSkipsKeys = (process.env.AWS_PROFILE ?? '') !== '' && signing.source !== 'env';
       report('competing_sources', `${signing.source}\u0000${competing.shadowed.join('\u0000')}`, () => ({
         message:
           `${client.service} requests are signed with credentials from ${winner}, while ` +
           `${competing.shadowed.join(' and ')} ${competing.shadowed.length > 1 ? 'are' : 'is'} also configured ` +
           "in this process's environment: the default chain takes the first source that works" +
-          `${profileSkipsKeys ? ' (and skips environment keys when AWS_PROFILE is set)' : ''}, so the others are never used.`,
+          `${competing.profileSkipsKeys ? ' (and skips environment keys when AWS_PROFILE is set)' : ''}, so the others are never used.`,
         fix:
           `Configure one source: remove ${competing.variables.join(', ')} from the environment, or the ` +
           `settings of ${winner} if one of the others is meant.`,
@@ -113,10 +112,7 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
     }
   }
 
-  if (
-    (signing.state === 'refresh_window' || signing.state === 'expired') &&
-    !isRefreshableSource(signing.source)
-  ) {
+  if (unrefreshableAtEnd(signing.source, signing.state)) {
     // Per session key: the environment hands the SDK a new object with the same keys at every read.
     report('unrefreshable_expiring', signing.identity.accessKeyId, () => {
       const seconds = Math.round(Math.abs(signing.timeToExpirySeconds ?? 0));
@@ -129,6 +125,14 @@ export function detectAtSigning(client: ClientState, signing: SigningFacts, span
       };
     });
   }
+}
+
+/**
+ * Credentials nothing can refresh, signing inside their refresh window or after expiry: the one signing-time
+ * finding that can appear after the first signing of a credentials object.
+ */
+export function unrefreshableAtEnd(source: CredentialSource, state: ExpiryState): boolean {
+  return (state === 'refresh_window' || state === 'expired') && !isRefreshableSource(source);
 }
 
 /** In Lambda: how many invocations of this warm runtime have signed with the credentials. */

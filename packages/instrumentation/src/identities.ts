@@ -79,21 +79,12 @@ export class IdentityRegistry {
 
   /** Notes a session key an STS call returned; bounded, since only recent keys still sign requests. */
   rememberIssued(accessKeyId: string, source: CredentialSource): void {
-    if (this.issuedBySts.size >= MAX_ISSUED_KEYS) {
-      const oldest = this.issuedBySts.keys().next().value;
-      if (oldest !== undefined) this.issuedBySts.delete(oldest);
-    }
-    this.issuedBySts.set(accessKeyId, source);
+    rememberRecent(this.issuedBySts, accessKeyId, source);
   }
 
   /** Notes the rejection code a service gave a key, so a later body-less rejection of it can be read the same. */
   noteRejection(accessKeyId: string, errorType: string): void {
-    this.lastRejections.delete(accessKeyId);
-    if (this.lastRejections.size >= MAX_ISSUED_KEYS) {
-      const oldest = this.lastRejections.keys().next().value;
-      if (oldest !== undefined) this.lastRejections.delete(oldest);
-    }
-    this.lastRejections.set(accessKeyId, errorType);
+    rememberRecent(this.lastRejections, accessKeyId, errorType);
   }
 
   /** The last rejection code a service gave this key (with a code), if credwatch saw one. */
@@ -112,9 +103,7 @@ export class IdentityRegistry {
 
   /** Notes the account a fetch's credentials belong to (from the STS answer's ARN or the provider's tag). */
   noteAccount(accessKeyId: string, accountId: string): void {
-    this.accounts.set(accessKeyId, accountId);
-    if (this.accounts.size > MAX_ISSUED_KEYS)
-      this.accounts.delete(this.accounts.keys().next().value as string);
+    rememberRecent(this.accounts, accessKeyId, accountId);
   }
 
   /** The account of these credentials: their own `accountId` tag, or what their fetch said. */
@@ -131,11 +120,16 @@ export class IdentityRegistry {
   firstUse(accessKeyId: string, invocation: number): number {
     const known = this.firstUses.get(accessKeyId);
     if (known !== undefined) return known;
-    this.firstUses.set(accessKeyId, invocation);
-    if (this.firstUses.size > MAX_ISSUED_KEYS)
-      this.firstUses.delete(this.firstUses.keys().next().value as string);
+    rememberRecent(this.firstUses, accessKeyId, invocation);
     return invocation;
   }
+}
+
+/** Sets `key` as the newest entry of a per-key map that keeps the last `MAX_ISSUED_KEYS` keys only. */
+function rememberRecent<Value>(map: Map<string, Value>, key: string, value: Value): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_ISSUED_KEYS) map.delete(map.keys().next().value as string);
 }
 
 export function isIdentity(value: unknown): value is AwsIdentity {

@@ -1,7 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { ClientState } from './client-state.js';
-import { detectAtSigning } from './detectors.js';
+import { detectAtSigning, unrefreshableAtEnd } from './detectors.js';
 import { expiryState } from './expiry.js';
 import { identityExpirationMs } from './identities.js';
 import type {
@@ -34,7 +34,6 @@ import {
 } from './semconv.js';
 import { requestMethod, signingAccessKeyId } from './signed-request.js';
 import { type SigningAttributes, signingAttributesFor } from './signing-tally.js';
-import { isRefreshableSource } from './sources.js';
 import { detectAtRejection } from './stale-source-file.js';
 import { reportFailure, safely } from './telemetry.js';
 import type { CredentialSource, ExpiryState, RejectionInfo } from './types.js';
@@ -106,8 +105,7 @@ class OperationObservation {
     // Cheap on the request path: only new credentials, or credentials nothing can refresh at their end.
     if (
       identity !== undefined &&
-      (identity !== this.client.checkedIdentity ||
-        ((state === 'refresh_window' || state === 'expired') && !isRefreshableSource(source)))
+      (identity !== this.client.checkedIdentity || unrefreshableAtEnd(source, state))
     ) {
       const operation = (this.handlerContext.commandName ?? '').replace(/Command$/, '');
       detectAtSigning(
@@ -282,11 +280,11 @@ export function addSigningObserver(client: ClientState): string | undefined {
 
 /**
  * Runs the observer inside the signing middleware's own stack entry (`signing(observer(next))`), which is
- * where an entry of its own `after` the signing middleware would put it. The SDK copies, sorts and rebuilds the
- * chain from every entry of the stack at every `send`: an entry of its own was the largest cost credwatch had
- * left per request (docs/benchmarks.md). The entry is replaced under its own name and options, which moves it to the end of
- * the entries placed like it: done only when no other entry is placed like it (nothing can change order), and
- * checked against the stack's own listing, which must read the same afterwards.
+ * where an entry of its own `after` the signing middleware would put it. The SDK copies, sorts and rebuilds
+ * the chain from every entry of the stack at every `send`: an entry of its own was the largest cost credwatch
+ * had left per request (docs/benchmarks.md). The entry is replaced under its own name and options, which moves
+ * it to the end of the entries placed like it: done only when no other entry is placed like it (nothing can
+ * change order), and checked against the stack's own listing, which must read the same afterwards.
  */
 function observeInsideSigning(stack: MiddlewareStack, name: string, observer: Middleware): boolean {
   if (stack.applyToStack === undefined || stack.identify === undefined) return false;
