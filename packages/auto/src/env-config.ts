@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { parseRefreshBefore } from '@credwatch/instrumentation';
 import { ConfigError } from './config-error.js';
-import { missingPackage, OPTIONAL_PACKAGES } from './exporter-packages.js';
+import { missingPackage, OPTIONAL_PACKAGES, otlpExporterPackage } from './exporter-packages.js';
 
 /** credwatch's own settings, read from `CREDWATCH_*`; everything else is the OpenTelemetry SDK's. */
 export interface AutoConfig {
@@ -224,17 +224,18 @@ export function readConfig(env: Env = process.env): AutoConfig {
 /** The exporters the configuration selects whose optional package is not installed, named by variable. */
 function missingExporters(env: Env): string[] {
   const needs: [variable: string, value: string, pkg: string][] = [];
-  for (const [signal, pkg] of [
-    ['TRACES', OPTIONAL_PACKAGES.traceGrpc],
-    ['METRICS', OPTIONAL_PACKAGES.metricsGrpc],
-    ['LOGS', OPTIONAL_PACKAGES.logsGrpc],
-  ] as const) {
+  const grpcPackages: readonly string[] = [
+    OPTIONAL_PACKAGES.traceGrpc,
+    OPTIONAL_PACKAGES.metricsGrpc,
+    OPTIONAL_PACKAGES.logsGrpc,
+  ];
+  for (const signal of ['TRACES', 'METRICS', 'LOGS'] as const) {
+    const pkg = otlpExporterPackage(env, signal);
+    if (!grpcPackages.includes(pkg) || !selectedExporters(env, signal).includes('otlp')) continue;
     const variable = env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`]
       ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`
       : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-    const protocol = env[variable]?.trim().toLowerCase();
-    if (protocol === 'grpc' && selectedExporters(env, signal).includes('otlp'))
-      needs.push([variable, 'grpc', pkg]);
+    needs.push([variable, 'grpc', pkg]);
   }
   if (selectedExporters(env, 'TRACES').includes('zipkin'))
     needs.push(['OTEL_TRACES_EXPORTER', 'zipkin', OPTIONAL_PACKAGES.zipkin]);
