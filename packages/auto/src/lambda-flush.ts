@@ -92,18 +92,10 @@ function wrapHandler(original: Handler, flush: () => Promise<void>): Handler {
       };
       return original.apply(this, args);
     }
+    // `flush` never rejects: the handler's own result or error reaches the runtime, after the flush.
     return Promise.resolve()
       .then(() => original.apply(this, args))
-      .then(
-        async (value) => {
-          await flush();
-          return value;
-        },
-        async (error) => {
-          await flush();
-          throw error;
-        },
-      );
+      .finally(flush);
   };
   // A runtime may read the arity to tell a callback handler from an async one.
   Object.defineProperty(wrapped, 'length', { value: original.length });
